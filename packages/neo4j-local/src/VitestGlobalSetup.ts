@@ -7,7 +7,8 @@ import { Effect, Exit, Layer, Scope } from "effect"
 import { acquire, settingsFromEnv } from "./Neo4j.js"
 
 export default async function setup(): Promise<() => Promise<void>> {
-  if (process.env.NEO4J_URI) return async () => {}
+  // IDGRAPH_TEST_NEO4J=off lets a developer run only the projects that need no Neo4j (sandbox, extractor) quickly.
+  if (process.env.NEO4J_URI || process.env.IDGRAPH_TEST_NEO4J === "off") return async () => {}
   const scope = await Effect.runPromise(Scope.make())
   const connection = await Effect.runPromise(
     settingsFromEnv.pipe(
