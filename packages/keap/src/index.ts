@@ -1,2 +1,6 @@
-/** Placeholder until the package is built. */
-export {}
+/**
+ * @idgraph/keap: the Keap REST client and extractor.
+ *
+ * @since 0.1.0
+ */
+export * from "./KeapSchema.js"
