@@ -1,2 +1,12 @@
-/** Placeholder until the package is built. */
-export {}
+/**
+ * @idgraph/graph: the Neo4j identity graph. Migrations, the batched loader, identity maintenance, run provenance,
+ * the accounts-file source and the queries (resolve, access review, changes, summary).
+ *
+ * @since 0.1.0
+ */
+export * from "./GraphErrors.js"
+export * from "./IdentityGraph.js"
+export * from "./Migrations.js"
+export * from "./Review.js"
+export * from "./RunSummary.js"
+export * from "./Views.js"
