@@ -80,9 +80,7 @@ export const perRowLoad = async (driver: Driver, records: ReadonlyArray<AccountR
 /** Empties the database in chunks (a single DETACH DELETE of 100k nodes would need a large transaction). */
 export const clearGraph = async (driver: Driver) => {
   for (;;) {
-    const result = await driver.executeQuery(
-      "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS deleted",
-    )
+    const result = await driver.executeQuery("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS deleted")
     if (Number(result.records[0]?.get("deleted")) === 0) return
   }
 }

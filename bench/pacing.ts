@@ -69,8 +69,7 @@ export const measurePacing = (seconds: number): Promise<PacingResult> =>
     return { before, after, elapsed, users }
   }).pipe(
     Effect.map(({ before, after, elapsed, users }) => {
-      const credential = (stats: typeof after) =>
-        stats.credentials.find((entry) => entry.kind === "oauth")
+      const credential = (stats: typeof after) => stats.credentials.find((entry) => entry.kind === "oauth")
       const now = credential(after)
       const then = credential(before)
       const requests = (now?.requests ?? 0) - (then?.requests ?? 0)

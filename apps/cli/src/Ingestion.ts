@@ -14,6 +14,12 @@ import type { ConfiguredTenant } from "./IdgraphConfig.js"
 import type { ProgressBoard } from "./Progress.js"
 import type { IngestSummary, TenantRunReport } from "./render/SummaryRender.js"
 
+/**
+ * How long a run waits for another run's lease on its tenant. Longer than the graph's lease TTL (60 s), so that a
+ * re-run right after a crashed run (whose lease could not be released) waits the stale lease out instead of failing.
+ */
+const LEASE_WAIT = "75 seconds"
+
 /** Options of `idgraph ingest keap`. */
 export interface KeapIngestOptions {
   readonly tenants: ReadonlyArray<ConfiguredTenant>
@@ -132,6 +138,7 @@ export class Ingestion extends Effect.Service<Ingestion>()("idgraph/cli/Ingestio
             records: extraction.records,
             dryRun: options.dryRun,
             allowMassRemoval: options.allowMassRemoval,
+            leaseWait: LEASE_WAIT,
             extractorReport: Effect.map(extraction.stats, (stats) => ({
               apiCalls: stats.apiCalls,
               throttled: stats.rateLimited,
@@ -173,6 +180,7 @@ export class Ingestion extends Effect.Service<Ingestion>()("idgraph/cli/Ingestio
             records: AccountsFile.read(options.path, { system: options.system, tenant: options.tenant }),
             dryRun: options.dryRun,
             allowMassRemoval: options.allowMassRemoval,
+            leaseWait: LEASE_WAIT,
           }),
         )
         const report = Either.match(outcome, {

@@ -44,6 +44,8 @@ cli(process.argv).pipe(
   (program) =>
     NodeRuntime.runMain(program, {
       disableErrorReporting: true,
+      // Logs go through the logger each command installs (stderr, text or JSON), not the runtime's pretty one.
+      disablePrettyLogger: true,
       teardown: (exit, onExit) => onExit(exitCodeOfExit(exit)),
     }),
 )

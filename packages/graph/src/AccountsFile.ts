@@ -219,19 +219,21 @@ export const parse = (
   options: AccountsFileOptions = {},
 ): Stream.Stream<Either.Either<AccountRecord, AccountsFileError>, AccountsFileError> => {
   const format = formatOf(path, options)
-  const lines = Stream.fromAsyncIterable(
-    readline.createInterface({
-      input: fs.createReadStream(path, { encoding: "utf8" }),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    }),
-    (error) =>
-      new AccountsFileError({
-        path,
-        line: null,
-        reason: `cannot read the file: ${String((error as Error).message ?? error)}`,
-      }),
-  )
   return Stream.suspend(() => {
+    // Created only when the stream runs: readline emits lines as soon as it exists, and lines emitted before
+    // the iterator is taken are lost (the run opens its lease first).
+    const lines = Stream.fromAsyncIterable(
+      readline.createInterface({
+        input: fs.createReadStream(path, { encoding: "utf8" }),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      }),
+      (error) =>
+        new AccountsFileError({
+          path,
+          line: null,
+          reason: `cannot read the file: ${String((error as Error).message ?? error)}`,
+        }),
+    )
     let header: Array<Field> | null = null
     const seen = new Set<string>()
     const fail = (line: number, reason: string) => Either.left(new AccountsFileError({ path, line, reason }))

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+export * as AccountsFile from "./AccountsFile.js"
+export { AccountsFileError } from "./AccountsFile.js"
 export * from "./GraphErrors.js"
 export * from "./IdentityGraph.js"
 export * from "./Migrations.js"

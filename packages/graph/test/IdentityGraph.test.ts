@@ -1,6 +1,8 @@
-import { describe, expect, layer } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { tenantUid } from "@idgraph/identity"
-import { Deferred, Effect, Fiber, Stream } from "effect"
+import { Neo4j } from "@idgraph/neo4j-local"
+import { Deferred, Effect, Fiber, Layer, Option, Stream } from "effect"
+import neo4j from "neo4j-driver"
 import { IdentityGraph, schemaVersion } from "../src/index.js"
 import { account, graphLayer, graphPartition, query, snapshot, unique } from "./fixtures.js"
 
@@ -500,4 +502,31 @@ describe("identity maintenance", () => {
       }),
     )
   })
+})
+
+describe("when Neo4j is not there", () => {
+  it.effect("the layer fails with GraphUnavailable, saying where and what to do", () =>
+    Effect.gen(function* () {
+      // A driver on a port where nothing listens: the same errors a server that went away produces.
+      const driver = neo4j.driver("bolt://127.0.0.1:9", neo4j.auth.basic("neo4j", ""), {
+        connectionTimeout: 2_000,
+        maxTransactionRetryTime: 1_000,
+      })
+      const connection = Layer.succeed(Neo4j, {
+        driver,
+        uri: "bolt://127.0.0.1:9",
+        user: "neo4j",
+        password: Option.none(),
+        database: "neo4j",
+        source: "env",
+      })
+      const error = yield* Effect.flip(
+        Effect.provide(IdentityGraph, IdentityGraph.layer().pipe(Layer.provide(connection))),
+      )
+      yield* Effect.promise(() => driver.close())
+      expect(error._tag).toBe("GraphUnavailable")
+      expect(error.message).toContain("bolt://127.0.0.1:9")
+      expect(error.message).toContain("pnpm neo4j:status")
+    }),
+  )
 })

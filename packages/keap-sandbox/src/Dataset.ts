@@ -146,7 +146,8 @@ interface MutablePerson {
   kind: "staff" | "partner"
   leaver: boolean
   globalUserId: number
-  tenants: Set<number>
+  /** Indices of the tenants the person has an account in (a handful at most). */
+  tenants: Array<number>
   accounts: Array<PersonAccount>
 }
 
@@ -219,16 +220,16 @@ export const generateDataset = (seed: number, tenants: number, usersPerTenant: n
       kind,
       leaver: kind === "staff" && prng.chance(0.06),
       globalUserId: allocateGlobalUserId(),
-      tenants: new Set(),
+      tenants: [],
       accounts: [],
     }
     people.push(person)
     return person
   }
 
-  const addDraft = (tenant: number, person: MutablePerson, overrides: Partial<DraftUser> = {}) => {
-    person.tenants.add(tenant)
-    drafts[tenant]!.push({
+  const addDraft = (tenant: number, person: MutablePerson, overrides?: Partial<DraftUser>) => {
+    if (!person.tenants.includes(tenant)) person.tenants.push(tenant)
+    const draft: DraftUser = {
       person,
       email: person.primaryEmail,
       globalUserId: person.globalUserId,
@@ -238,8 +239,8 @@ export const generateDataset = (seed: number, tenants: number, usersPerTenant: n
       sharedMailbox: false,
       createdAt: DATASET_START + prng.next() * (DATASET_END - DATASET_START),
       owner: false,
-      ...overrides,
-    })
+    }
+    drafts[tenant]!.push(overrides === undefined ? draft : Object.assign(draft, overrides))
   }
   const room = (tenant: number) => perTenant - drafts[tenant]!.length
 
@@ -255,10 +256,10 @@ export const generateDataset = (seed: number, tenants: number, usersPerTenant: n
       const person = newPerson(prng.chance(0.1) ? "partner" : "staff")
       const wanted = prng.between(2, tenantCount)
       const start = prng.int(tenantCount)
-      for (let k = 0; k < tenantCount && person.tenants.size < wanted; k++) {
+      for (let k = 0; k < tenantCount && person.tenants.length < wanted; k++) {
         const t = (start + k) % tenantCount
         if (room(t) <= 0) continue
-        const isFirst = person.tenants.size === 0
+        const isFirst = person.tenants.length === 0
         const roll = prng.next()
         // Mostly one Keap login (one global id) everywhere; sometimes a second login with the same address, or the
         // same login under a personal address.

@@ -11,12 +11,7 @@ import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import type { Dataset } from "./Dataset.js"
 import { sandboxApp } from "./internal/app.js"
 import { SandboxState } from "./internal/state.js"
-import {
-  makeSandboxControl,
-  type SandboxControl,
-  SandboxControlError,
-  type SandboxStats,
-} from "./SandboxControl.js"
+import { makeSandboxControl, type SandboxControl, SandboxControlError, type SandboxStats } from "./SandboxControl.js"
 import type { ApiKeyCredential, KeapSandboxOptions, OAuthClientCredentials } from "./SandboxOptions.js"
 
 /** A tenant of a running sandbox, with the credentials that reach it. */

@@ -164,7 +164,9 @@ export const makeSandboxControl = (baseUrl: string): SandboxControl => {
         const response = await fetch(`${root}${path}`, {
           method,
           signal,
-          ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+          ...(body === undefined
+            ? {}
+            : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
         })
         const text = await response.text()
         return { status: response.status, text }

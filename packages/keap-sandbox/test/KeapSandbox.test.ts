@@ -1,3 +1,4 @@
+import { describe, expect, layer } from "@effect/vitest"
 import {
   ListUserGroupsResponse,
   ListUsersPaginatedResponse,
@@ -11,7 +12,6 @@ import {
   V1ErrorBody,
   V2ErrorBody,
 } from "@idgraph/keap"
-import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Redacted, Schema } from "effect"
 import { KeapSandbox } from "../src/KeapSandbox.js"
 import {
@@ -21,6 +21,7 @@ import {
   bearer,
   decodeBody,
   form,
+  quotaHeaderNames,
   rawBody,
   SpecRestUser,
   SpecUser,
@@ -118,6 +119,7 @@ layer(KeapSandbox.layer({ seed: 7, tenants: 3, usersPerTenant: 60, limits: "off"
             headers: bearer(Redacted.value(tokens.access_token)),
           })
           expect(users.status).toBe(200)
+          for (const name of quotaHeaderNames) expect(users.headers.get(name), name).not.toBeNull()
           expect(users.headers.get("x-keap-tenant-id")).toBe(tenant.id)
           // A code is single use.
           const again = yield* exchange(sandbox, code)
@@ -207,7 +209,8 @@ layer(KeapSandbox.layer({ seed: 7, tenants: 3, usersPerTenant: 60, limits: "off"
           })
           expect(works.status).toBe(200)
           const after = yield* sandbox.stats
-          const counts = (stats: typeof after) => stats.clients.find((c) => c.clientId === sandbox.oauthClient.clientId)!
+          const counts = (stats: typeof after) =>
+            stats.clients.find((c) => c.clientId === sandbox.oauthClient.clientId)!
           expect(counts(after).tokenRefreshes - (counts(before)?.tokenRefreshes ?? 0)).toBe(2)
           expect(counts(after).failedRefreshes - (counts(before)?.failedRefreshes ?? 0)).toBe(1)
         }),
@@ -400,7 +403,10 @@ layer(KeapSandbox.layer({ seed: 7, tenants: 3, usersPerTenant: 60, limits: "off"
               send(`${sandbox.apiBaseUrl}/v2/users?page_size=100&${query}`, {
                 headers: bearer(tenant.serviceAccountKey!),
               }),
-              (answer) => ({ answer, page: answer.status === 200 ? decodeBody(ListUsersPaginatedResponse, answer) : undefined }),
+              (answer) => ({
+                answer,
+                page: answer.status === 200 ? decodeBody(ListUsersPaginatedResponse, answer) : undefined,
+              }),
             )
           const byEmail = yield* list(`filter=${encodeURIComponent(`email==${shared.email.toUpperCase()}`)}`)
           expect(byEmail.page!.users.map((user) => Number(user.id)).sort((a, b) => a - b)).toEqual(shared.userIds)
@@ -465,7 +471,12 @@ layer(KeapSandbox.layer({ seed: 7, tenants: 3, usersPerTenant: 60, limits: "off"
           const unmasked = yield* send(url, {
             method: "PATCH",
             headers,
-            body: JSON.stringify({ family_name: "Nueva", title: "Chief Tester", email_address: { email: "renamed@northwind.example", field: "EMAIL1" }, admin: true }),
+            body: JSON.stringify({
+              family_name: "Nueva",
+              title: "Chief Tester",
+              email_address: { email: "renamed@northwind.example", field: "EMAIL1" },
+              admin: true,
+            }),
           })
           const afterAll = decodeBody(User, unmasked)
           expect(afterAll).toMatchObject({ family_name: "Nueva", title: "Chief Tester", admin: original.admin })
@@ -490,7 +501,9 @@ layer(KeapSandbox.layer({ seed: 7, tenants: 3, usersPerTenant: 60, limits: "off"
           })
           const groups = decodeBody(ListUserGroupsResponse, answer)
           expect(groups.user_groups.map((group) => group.name)).toContain("Administrators")
-          expect((rawBody(answer).user_groups as Array<{ id: unknown }>).every((group) => typeof group.id === "string")).toBe(true)
+          expect(
+            (rawBody(answer).user_groups as Array<{ id: unknown }>).every((group) => typeof group.id === "string"),
+          ).toBe(true)
         }),
       )
     })
@@ -506,6 +519,7 @@ layer(
     legacyUserEndpoints: true,
     v1AdminField: true,
     v2Shape: "legacy",
+    invalidRefreshTokenError: "invalid_request",
   }),
   { excludeTestServices: true },
 )("KeapSandbox with the brief's extras", (it) => {
@@ -539,6 +553,15 @@ layer(
       expect(raw.some((user) => user.status === "Active")).toBe(true)
       const page = decodeBody(ListUsersPaginatedResponse, answer)
       expect(page.users.every((user) => typeof user.id === "string")).toBe(true)
+    }),
+  )
+
+  it.effect("a dead refresh token can get Keap's other answer, invalid_request", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* KeapSandbox
+      const answer = yield* refresh(sandbox, "never-issued")
+      expect(answer.status).toBe(400)
+      expect(tokenError(answer)).toEqual({ error: "invalid_request", error_description: "Invalid Refresh Token" })
     }),
   )
 })

@@ -1,5 +1,5 @@
-import { GatewayFaultBody, V2ErrorBody } from "@idgraph/keap"
 import { describe, expect, layer } from "@effect/vitest"
+import { GatewayFaultBody, V2ErrorBody } from "@idgraph/keap"
 import { Effect, Redacted } from "effect"
 import { KeapSandbox } from "../src/KeapSandbox.js"
 import { type Answer, apiKeyHeaders, bearer, decodeBody, quotaHeaderNames, send } from "./support/http.js"
@@ -35,11 +35,11 @@ layer(KeapSandbox.layer({ seed: 11, tenants: 2, usersPerTenant: 12, clients }), 
         const tokens = yield* sandbox.authorize({ client: clients[0]! })
         const headers = bearer(Redacted.value(tokens.accessToken))
         const answers = yield* Effect.all(
-          Array.from({ length: 40 }, () => send(`${sandbox.apiBaseUrl}/v1/users?limit=1`, { headers })),
+          Array.from({ length: 60 }, () => send(`${sandbox.apiBaseUrl}/v1/users?limit=1`, { headers })),
           { concurrency: "unbounded" },
         )
         const counts = statusCounts(answers)
-        expect(counts.ok + counts.throttled).toBe(40)
+        expect(counts.ok + counts.throttled).toBe(60)
         expect(counts.throttled).toBeGreaterThan(0)
         expectQuotaViolation(answers.find((answer) => answer.status === 429)!)
         const ok = answers.find((answer) => answer.status === 200)!
@@ -48,7 +48,7 @@ layer(KeapSandbox.layer({ seed: 11, tenants: 2, usersPerTenant: 12, clients }), 
         const stats = yield* credentialStats(sandbox, `oauth:${clients[0]!.clientId}`)
         expect(stats.maxAdmittedPerSecond).toBe(25)
         expect(stats.throttled).toBe(counts.throttled)
-        expect(stats.requests).toBe(40)
+        expect(stats.requests).toBe(60)
       }),
     )
 

@@ -1,3 +1,4 @@
+import { describe, expect, layer } from "@effect/vitest"
 import {
   GatewayFaultBody,
   ListUsersPaginatedResponse,
@@ -7,7 +8,6 @@ import {
   Users,
   V2ErrorBody,
 } from "@idgraph/keap"
-import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
 import { KeapSandbox } from "../src/KeapSandbox.js"
 import { basic, bearer, decodeBody, form, rawBody, send } from "./support/http.js"
@@ -101,6 +101,33 @@ layer(KeapSandbox.layer({ seed: 5, tenants: 2, usersPerTenant: 20, limits: "off"
           yield* sandbox.control.advanceClock(46 * DAY_MS)
           const dead = yield* refresh(sandbox, Redacted.value(next.refresh_token))
           expect(decodeBody(TokenErrorResponse, dead).error).toBe("invalid_grant")
+        }),
+      )
+
+      it.effect("authorization codes expire after 10 minutes of sandbox time", () =>
+        Effect.gen(function* () {
+          const sandbox = yield* KeapSandbox
+          const authorize = new URL(sandbox.authorizeUrl)
+          authorize.search = new URLSearchParams({
+            client_id: sandbox.oauthClient.clientId,
+            redirect_uri: "http://127.0.0.1:9/cb",
+            response_type: "code",
+          }).toString()
+          const redirect = yield* send(authorize.toString())
+          const code = new URL(redirect.headers.get("location")!).searchParams.get("code")!
+          yield* sandbox.control.advanceClock(11 * 60_000)
+          const answer = yield* send(
+            sandbox.tokenUrl,
+            form({
+              client_id: sandbox.oauthClient.clientId,
+              client_secret: sandbox.oauthClient.clientSecret,
+              code,
+              grant_type: "authorization_code",
+              redirect_uri: "http://127.0.0.1:9/cb",
+            }),
+          )
+          expect(answer.status).toBe(400)
+          expect(decodeBody(TokenErrorResponse, answer).error).toBe("invalid_grant")
         }),
       )
 
@@ -230,7 +257,10 @@ layer(KeapSandbox.layer({ seed: 5, tenants: 2, usersPerTenant: 20, limits: "off"
           const spared = yield* refresh(sandbox, Redacted.value(tokens.refreshToken))
           expect(spared.status).toBe(200)
           const next = decodeBody(TokenResponse, spared)
-          yield* sandbox.control.setFaults({ serverErrors: { rate: 1, count: 1, status: 502 }, includeTokenEndpoint: true })
+          yield* sandbox.control.setFaults({
+            serverErrors: { rate: 1, count: 1, status: 502 },
+            includeTokenEndpoint: true,
+          })
           const hit = yield* refresh(sandbox, Redacted.value(next.refresh_token))
           expect(hit.status).toBe(502)
           // The failed attempt never reached the grant: the refresh token is still alive.

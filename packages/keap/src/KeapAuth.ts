@@ -11,7 +11,7 @@ import { createHash } from "node:crypto"
 import * as path from "node:path"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Clock, Duration, Effect, Either, Redacted, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Redacted, Schedule, Schema } from "effect"
 import { type Answer, errorSummary, exchange, plainClient } from "./internal/http.js"
 import {
   baseUrlOf,
@@ -245,12 +245,30 @@ export class KeapAuth extends Effect.Service<KeapAuth>()("idgraph/KeapAuth", {
           { grant_type: "refresh_token", refresh_token: Redacted.value(current.refreshToken) },
           { id: Redacted.value(auth.client.clientId), secret: Redacted.value(auth.client.clientSecret) },
         )
-        const fresh = yield* tokensFrom(tenant, session.file, answer)
+        const outcome = yield* tokensFrom(tenant, session.file, answer).pipe(
+          Effect.map((tokens) => ({ tokens, adopted: false })),
+          Effect.catchIf(
+            (error) => error.reason === "ReauthorizationRequired",
+            (error) =>
+              // Another process may have used the same refresh token a moment before us: it is storing the rotated
+              // one now, and then the integration is fine. Watch the file briefly before declaring the grant dead.
+              readTokens(session.file).pipe(
+                Effect.orElseSucceed(() => null),
+                Effect.filterOrFail(
+                  (latest): latest is StoredTokens =>
+                    latest !== null && Redacted.value(latest.refreshToken) !== Redacted.value(current.refreshToken),
+                  () => error,
+                ),
+                Effect.retry(Schedule.spaced(Duration.millis(100)).pipe(Schedule.upTo(Duration.seconds(2)))),
+                Effect.map((latest) => ({ tokens: latest, adopted: true })),
+              ),
+          ),
+        )
         // Durable first: only then may the new access token be used.
-        yield* persist(tenant, session.file, fresh)
-        session.tokens = fresh
+        if (!outcome.adopted) yield* persist(tenant, session.file, outcome.tokens)
+        session.tokens = outcome.tokens
         session.generation++
-        session.refreshes++
+        if (!outcome.adopted) session.refreshes++
         yield* Effect.logDebug(`Keap tenant ${tenant.name}: access token refreshed`)
       })
 
@@ -300,7 +318,9 @@ export class KeapAuth extends Effect.Service<KeapAuth>()("idgraph/KeapAuth", {
           session.lock.withPermits(1)(
             // Decided inside the lock: a caller whose generation is stale lost the race to a refresh that already
             // happened while it waited, and has nothing to do.
-            Effect.suspend(() => (generation === session.generation ? refreshLocked(tenant, auth, session) : Effect.void)),
+            Effect.suspend(() =>
+              generation === session.generation ? refreshLocked(tenant, auth, session) : Effect.void,
+            ),
           ),
       }
     }
@@ -420,6 +440,3 @@ export class KeapAuth extends Effect.Service<KeapAuth>()("idgraph/KeapAuth", {
     } as const
   }),
 }) {}
-
-/** How long before expiry a token is refreshed. */
-export const refreshSkew = Duration.millis(EXPIRY_SKEW_MS)

@@ -367,7 +367,10 @@ const makeTenantClient = (
             }
             counters.retries++
             // No sleep here: the budget's shared pause holds this and every other request of the credential.
-            return loop(transientAttempts, rateLimitedAttempts + 1, refreshed)
+            return Effect.zipRight(
+              Effect.logDebug(`Keap tenant ${tenant.name}: 429 on ${endpoint} (${attempt.detail}); credential paused`),
+              loop(transientAttempts, rateLimitedAttempts + 1, refreshed),
+            )
           }
           case "Unauthorised": {
             if (refreshed) {
@@ -396,7 +399,12 @@ const makeTenantClient = (
             }
             counters.retries++
             return Effect.flatMap(backoffDelay(policy, attempts), (delay) =>
-              Effect.delay(loop(attempts, rateLimitedAttempts, refreshed), delay),
+              Effect.zipRight(
+                Effect.logDebug(
+                  `Keap tenant ${tenant.name}: ${endpoint} failed (${attempt.detail}); attempt ${attempts + 1} in ${Duration.format(delay)}`,
+                ),
+                Effect.delay(loop(attempts, rateLimitedAttempts, refreshed), delay),
+              ),
             )
           }
         }
@@ -433,35 +441,40 @@ const makeTenantClient = (
       `include_partners==${options.includePartners ?? true}`,
     ].join(";")
     const pageSize = String(Math.min(100, Math.max(1, options.pageSize ?? 100)))
-    const seenTokens = new Set<string>()
-    type Cursor = { readonly page: number; readonly token: string | null }
-    return Stream.paginateEffect({ page: 1, token: null } as Cursor, (cursor) => {
-      const spec: RequestSpec = {
-        method: "GET",
-        path: "/crm/rest/v2/users",
-        urlParams: [
-          ["page_size", pageSize],
-          ["filter", filter],
-          ...(cursor.token === null ? [] : [["page_token", cursor.token] as const]),
-        ],
-        missing: "endpoint",
-        idempotent: true,
-      }
-      return Effect.flatMap(request(spec, V2UsersEnvelope), (envelope) => {
-        const next = envelope.next_page_token ?? ""
-        const page: UsersPage = { api: "v2", page: cursor.page, users: envelope.users, reportedCount: null }
-        if (next === "") return Effect.succeed([page, Option.none<Cursor>()] as const)
-        if (seenTokens.has(next)) {
+    // `repeated` marks a token seen before: the page that sent it is emitted, and the next pull fails.
+    type Cursor = { readonly page: number; readonly token: string | null; readonly repeated: boolean }
+    // Suspended so that every run of the stream starts with no token seen.
+    return Stream.suspend(() => {
+      const seenTokens = new Set<string>()
+      return Stream.paginateEffect({ page: 1, token: null, repeated: false } as Cursor, (cursor) => {
+        const spec: RequestSpec = {
+          method: "GET",
+          path: "/crm/rest/v2/users",
+          urlParams: [
+            ["page_size", pageSize],
+            ["filter", filter],
+            ...(cursor.token === null ? [] : [["page_token", cursor.token] as const]),
+          ],
+          missing: "endpoint",
+          idempotent: true,
+        }
+        if (cursor.repeated) {
           return Effect.fail(
             new KeapDecodeError({
               tenant: tenant.name,
               endpoint: endpointOf(spec),
-              detail: `page ${cursor.page} returned a page token already used (${next.slice(0, 40)}); the listing would loop, so it stops incomplete`,
+              detail: `page ${cursor.page - 1} returned a page token already used (${(cursor.token ?? "").slice(0, 40)}); the listing would loop, so it stops incomplete`,
             }),
           )
         }
-        seenTokens.add(next)
-        return Effect.succeed([page, Option.some({ page: cursor.page + 1, token: next })] as const)
+        return Effect.map(request(spec, V2UsersEnvelope), (envelope) => {
+          const next = envelope.next_page_token ?? ""
+          const page: UsersPage = { api: "v2", page: cursor.page, users: envelope.users, reportedCount: null }
+          if (next === "") return [page, Option.none<Cursor>()] as const
+          const repeated = seenTokens.has(next)
+          seenTokens.add(next)
+          return [page, Option.some({ page: cursor.page + 1, token: next, repeated })] as const
+        })
       })
     })
   }
@@ -498,9 +511,9 @@ const makeTenantClient = (
     })
   }
 
-  const userGroups: Stream.Stream<UserGroup, KeapError> = Stream.paginateChunkEffect(
-    { token: null as string | null, seen: new Set<string>() },
-    (cursor) =>
+  // Groups are informational (Keap exposes no membership): a repeated page token ends the listing, it does not fail.
+  const userGroups: Stream.Stream<UserGroup, KeapError> = Stream.suspend(() =>
+    Stream.paginateChunkEffect({ token: null as string | null, seen: new Set<string>() }, (cursor) =>
       Effect.map(
         request(
           {
@@ -522,6 +535,7 @@ const makeTenantClient = (
           ] as const
         },
       ),
+    ),
   )
 
   /** Seats in use: active and invited users (inactive ones free their seat). */

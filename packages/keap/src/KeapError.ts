@@ -25,7 +25,7 @@ export class KeapAuthError extends Data.TaggedError("KeapAuthError")<{
   override get message(): string {
     const where = this.tokenStorePath === undefined ? "" : ` (token store ${this.tokenStorePath})`
     const advice: Record<KeapAuthErrorReason, string> = {
-      ReauthorizationRequired: `Keap no longer accepts this integration's authorisation (${this.detail}). A person must re-authorise it (idgraph auth login); the token file was left as it was${where}.`,
+      ReauthorizationRequired: `Keap no longer accepts this integration's authorisation (${this.detail}). A person must re-authorise it (idgraph auth keap login); the token file was left as it was${where}.`,
       NotAuthorized: `not authorised (${this.detail}) even after refreshing the access token${where}.`,
       Forbidden: `forbidden (${this.detail}). The user behind this credential lacks the permission; ask a Keap admin to grant it.`,
       InvalidApiKey: `the API key was rejected (${this.detail}). Create a new Personal Access Token or Service Account Key in Keap and update the configuration.`,

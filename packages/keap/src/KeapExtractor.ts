@@ -7,7 +7,13 @@
  */
 import type { AccountRecord } from "@idgraph/identity"
 import { Chunk, Clock, Effect, Either, Stream } from "effect"
-import { KeapClient, type ListUsersOptions, type TenantClientOptions, type UsersPage } from "./KeapClient.js"
+import {
+  KeapClient,
+  type ListUsersOptions,
+  type RequestStats,
+  type TenantClientOptions,
+  type UsersPage,
+} from "./KeapClient.js"
 import type { KeapApiVersion, KeapTenantConfig } from "./KeapConfig.js"
 import { KeapDecodeError, type KeapError } from "./KeapError.js"
 import { mapRawRestUser, mapRawUser, type QuarantinedUser } from "./KeapMapping.js"
@@ -46,7 +52,7 @@ export interface ExtractionStats {
   readonly budget: BudgetSnapshot
 }
 
-/** One tenant's extraction: run `records` once; read `stats` at any time. */
+/** One tenant's extraction: run `records` (again to list again); read `stats` at any time, also while it runs. */
 export interface TenantExtraction {
   readonly records: Stream.Stream<AccountRecord, KeapError>
   readonly stats: Effect.Effect<ExtractionStats>
@@ -76,7 +82,7 @@ export const extractTenant = (
     )
     const api: KeapApiVersion = options.api ?? tenant.apiVersion ?? "v2"
     const limit = Math.max(1, options.limit ?? 1000)
-    const state = {
+    const fresh = () => ({
       state: "pending" as ExtractionStats["state"],
       startedAt: null as number | null,
       finishedAt: null as number | null,
@@ -87,9 +93,12 @@ export const extractTenant = (
       quarantined: [] as Array<QuarantinedUser>,
       countDrift: [] as Array<CountDrift>,
       warnings: [] as Array<string>,
-    }
-    const seen = new Set<string>()
+    })
+    let state = fresh()
+    let seen = new Set<string>()
     let lastCount: number | null = null
+    // Request counters are the client's, cumulative; a run reports what it added.
+    let requestsAtStart: RequestStats = yield* client.stats
 
     const onPage = (page: UsersPage): Effect.Effect<Chunk.Chunk<AccountRecord>, KeapError> =>
       Effect.suspend(() => {
@@ -136,13 +145,20 @@ export const extractTenant = (
 
     const pages = api === "v2" ? client.usersV2Pages(options) : client.usersV1Pages({ ...options, limit })
     const stamp = (next: ExtractionStats["state"]) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.sync(() => {
-          state.state = next
-          if (next === "running") state.startedAt = now
-          else state.finishedAt = now
-        }),
-      )
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        if (next === "running") {
+          // Running the stream again starts a new listing: nothing of the last one carries over.
+          state = fresh()
+          seen = new Set()
+          lastCount = null
+          requestsAtStart = yield* client.stats
+          state.startedAt = now
+        } else {
+          state.finishedAt = now
+        }
+        state.state = next
+      })
 
     const records: Stream.Stream<AccountRecord, KeapError> = Stream.fromEffect(stamp("running")).pipe(
       Stream.flatMap(() => pages.pipe(Stream.mapEffect(onPage), Stream.flattenChunks)),
@@ -164,7 +180,14 @@ export const extractTenant = (
     )
 
     const stats: Effect.Effect<ExtractionStats> = Effect.gen(function* () {
-      const requests = yield* client.stats
+      const total = yield* client.stats
+      const requests: RequestStats = {
+        apiCalls: total.apiCalls - requestsAtStart.apiCalls,
+        rateLimited: total.rateLimited - requestsAtStart.rateLimited,
+        retries: total.retries - requestsAtStart.retries,
+        unauthorised: total.unauthorised - requestsAtStart.unauthorised,
+        transientFailures: total.transientFailures - requestsAtStart.transientFailures,
+      }
       const budget = yield* client.budget
       return {
         tenant: tenant.name,

@@ -35,10 +35,17 @@ export interface RateBudget {
 }
 
 /**
- * Defaults: requests evenly spaced over a second stretched by 10 ms, each held in the windows until a window has
- * passed since its response; a 429 pauses 1 s, then doubles up to 30 s.
+ * Defaults: requests evenly spaced over a second stretched by 10 ms; each held in the windows until a window has
+ * passed since its response (no jitter is assumed: a 100 ms tolerance still let a loaded event loop cause 429s); a 429
+ * pauses 1 s, then doubles up to 30 s.
  */
-export const defaultBudgetTuning = { secondMarginMs: 10, basePauseMs: 1000, maxPauseMs: 30_000, maxInFlight: 8 }
+export const defaultBudgetTuning = {
+  secondMarginMs: 10,
+  jitterToleranceMs: Number.POSITIVE_INFINITY,
+  basePauseMs: 1000,
+  maxPauseMs: 30_000,
+  maxInFlight: 8,
+}
 
 const toRateBudget = (budget: CredentialBudget): RateBudget => ({
   withPermit: (request) => budget.withPermit(request),
@@ -60,6 +67,7 @@ export class KeapRateBudget extends Effect.Service<KeapRateBudget>()("idgraph/Ke
           limits: request.limits,
           maxInFlight: request.maxInFlight ?? defaultBudgetTuning.maxInFlight,
           secondMarginMs: defaultBudgetTuning.secondMarginMs,
+          jitterToleranceMs: defaultBudgetTuning.jitterToleranceMs,
           basePauseMs: defaultBudgetTuning.basePauseMs,
           maxPauseMs: defaultBudgetTuning.maxPauseMs,
         }

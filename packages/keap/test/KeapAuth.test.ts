@@ -62,8 +62,10 @@ describe("KeapAuth against the sandbox", () => {
       expect(status.scope).toBe(`full|${tenant.name}.infusionsoft.com`)
       expectNoSecret(JSON.stringify(status), yield* secretsOf(tenant))
       const client = yield* (yield* KeapClient).forTenant(tenant)
+      // The token acts as the tenant's owner, who authorised it.
       const me = yield* client.userInfoV2
-      expect(me.tenant_id ?? tenant.name).toBe(tenant.name)
+      expect(me.tenant_id).toBe(tenant.name)
+      expect(me.is_admin).toBe(true)
     }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20 }))),
   )
 
@@ -108,7 +110,11 @@ describe("KeapAuth against the sandbox", () => {
           const fresh = yield* (yield* KeapClient).forTenant(tenant)
           yield* Effect.forEach(ids, (id) => fresh.getUser(id), { concurrency: "unbounded" })
           expect((yield* fresh.stats).unauthorised).toBe(0)
-        }).pipe(Effect.provide(Layer.fresh(KeapNodeLive)), Effect.provide(capture), Logger.withMinimumLogLevel(LogLevel.All))
+        }).pipe(
+          Effect.provide(Layer.fresh(KeapNodeLive)),
+          Effect.provide(capture),
+          Logger.withMinimumLogLevel(LogLevel.All),
+        )
         stats = yield* sandbox.stats
         expect(stats.clients[0]).toMatchObject({ tokenRefreshes: 2, failedRefreshes: 0 })
 
@@ -118,30 +124,52 @@ describe("KeapAuth against the sandbox", () => {
       }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20 }))),
   )
 
-  for (const invalidRefreshTokenError of ["invalid_grant", "invalid_request"] as const) {
-    it.scopedLive(`a revoked refresh token (${invalidRefreshTokenError}) ends in KeapAuthError with the file intact`, () =>
-      Effect.gen(function* () {
-        const sandbox = yield* KeapSandbox
-        const tenant = yield* oauthTenant(sandbox, 1, yield* tempDir)
-        if (tenant.auth._tag !== "oauth") return yield* Effect.dieMessage("expected an OAuth tenant")
-        const file = tenant.auth.tokenStorePath
-        const bytes = yield* Effect.promise(() => fs.readFile(file, "utf8"))
-        expect(yield* sandbox.control.revokeRefreshTokens).toBeGreaterThan(0)
-        yield* sandbox.control.advanceClock(DAY_MS + 60_000)
+  it.scopedLive("two processes sharing one token file during an expiry refresh once and both carry on", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* KeapSandbox
+      const tenant = yield* oauthTenant(sandbox, 0, yield* tempDir)
+      const [someone] = yield* sandbox.control.listUsers(tenant.name)
+      // Each "process" has its own services (sessions, budgets), as two CLI runs would; they share only the file.
+      const process = Effect.gen(function* () {
         const client = yield* (yield* KeapClient).forTenant(tenant)
-        const [someone] = yield* sandbox.control.listUsers(tenant.name)
-        const error = yield* Effect.flip(client.getUser(String(someone!.id)))
-        expect(error._tag).toBe("KeapAuthError")
-        if (error._tag !== "KeapAuthError") return
-        expect(error.reason).toBe("ReauthorizationRequired")
-        expect(error.message).toContain("must re-authorise")
-        expect(error.message).toContain(file)
-        expectNoSecret(`${error.message} ${JSON.stringify(error)}`, yield* secretsOf(tenant))
-        expect(yield* Effect.promise(() => fs.readFile(file, "utf8"))).toBe(bytes)
-        // Final: asking again does not hammer the token endpoint with the dead token more than once per request.
-        const stats = yield* sandbox.stats
-        expect(stats.clients[0]?.failedRefreshes).toBe(1)
-      }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20, invalidRefreshTokenError }))),
+        yield* client.getUser(String(someone!.id))
+        return yield* client.stats
+      }).pipe(Effect.provide(Layer.fresh(KeapNodeLive)))
+      yield* Effect.all([process, process])
+      yield* sandbox.control.advanceClock(DAY_MS + 60_000)
+      const [first, second] = yield* Effect.all([process, process], { concurrency: 2 })
+      expect(first!.unauthorised + second!.unauthorised).toBeGreaterThan(0)
+      const stats = yield* sandbox.stats
+      expect(stats.clients[0]?.tokenRefreshes).toBe(1)
+    }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20 }))),
+  )
+
+  for (const invalidRefreshTokenError of ["invalid_grant", "invalid_request"] as const) {
+    it.scopedLive(
+      `a revoked refresh token (${invalidRefreshTokenError}) ends in KeapAuthError with the file intact`,
+      () =>
+        Effect.gen(function* () {
+          const sandbox = yield* KeapSandbox
+          const tenant = yield* oauthTenant(sandbox, 1, yield* tempDir)
+          if (tenant.auth._tag !== "oauth") return yield* Effect.dieMessage("expected an OAuth tenant")
+          const file = tenant.auth.tokenStorePath
+          const bytes = yield* Effect.promise(() => fs.readFile(file, "utf8"))
+          expect(yield* sandbox.control.revokeRefreshTokens).toBeGreaterThan(0)
+          yield* sandbox.control.advanceClock(DAY_MS + 60_000)
+          const client = yield* (yield* KeapClient).forTenant(tenant)
+          const [someone] = yield* sandbox.control.listUsers(tenant.name)
+          const error = yield* Effect.flip(client.getUser(String(someone!.id)))
+          expect(error._tag).toBe("KeapAuthError")
+          if (error._tag !== "KeapAuthError") return
+          expect(error.reason).toBe("ReauthorizationRequired")
+          expect(error.message).toContain("must re-authorise")
+          expect(error.message).toContain(file)
+          expectNoSecret(`${error.message} ${JSON.stringify(error)}`, yield* secretsOf(tenant))
+          expect(yield* Effect.promise(() => fs.readFile(file, "utf8"))).toBe(bytes)
+          // Final: asking again does not hammer the token endpoint with the dead token more than once per request.
+          const stats = yield* sandbox.stats
+          expect(stats.clients[0]?.failedRefreshes).toBe(1)
+        }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20, invalidRefreshTokenError }))),
     )
   }
 

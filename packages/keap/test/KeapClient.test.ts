@@ -63,29 +63,31 @@ describe("KeapClient against the sandbox", () => {
     }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20, limits: "off" }))),
   )
 
-  it.live("updates a user with an update_mask, dry-runs without change, and says when the admin flag cannot be set", () =>
-    Effect.gen(function* () {
-      const { sandbox, tenant, client } = yield* tenantClient(0)
-      const target = (yield* sandbox.control.listUsers(tenant.name)).find((user) => !user.admin)!
-      const id = String(target.id)
+  it.live(
+    "updates a user with an update_mask, dry-runs without change, and says when the admin flag cannot be set",
+    () =>
+      Effect.gen(function* () {
+        const { sandbox, tenant, client } = yield* tenantClient(0)
+        const target = (yield* sandbox.control.listUsers(tenant.name)).find((user) => !user.admin)!
+        const id = String(target.id)
 
-      const dry = yield* client.updateUser(id, { givenName: "Dry" }, { dryRun: true })
-      expect(dry.dryRun).toBe(true)
-      expect(dry.requests).toHaveLength(1)
-      expect((yield* client.getUser(id)).given_name).toBe(target.givenName)
+        const dry = yield* client.updateUser(id, { givenName: "Dry" }, { dryRun: true })
+        expect(dry.dryRun).toBe(true)
+        expect(dry.requests).toHaveLength(1)
+        expect((yield* client.getUser(id)).given_name).toBe(target.givenName)
 
-      const updated = yield* client.updateUser(id, { givenName: "Renamed", jobTitle: "Auditor" })
-      expect(updated.user.given_name).toBe("Renamed")
-      expect(updated.user.title).toBe("Auditor")
-      expect((yield* sandbox.control.listUsers(tenant.name)).find((user) => user.id === target.id)?.givenName).toBe(
-        "Renamed",
-      )
+        const updated = yield* client.updateUser(id, { givenName: "Renamed", jobTitle: "Auditor" })
+        expect(updated.user.given_name).toBe("Renamed")
+        expect(updated.user.title).toBe("Auditor")
+        expect((yield* sandbox.control.listUsers(tenant.name)).find((user) => user.id === target.id)?.givenName).toBe(
+          "Renamed",
+        )
 
-      // This account exposes no way to set admin (v2 ignores it, legacy v1 routes are absent).
-      const admin = yield* Effect.flip(client.updateUser(id, { admin: true }))
-      expect(admin._tag).toBe("KeapEndpointUnavailable")
-      expect((yield* client.getUser(id)).admin).toBe(false)
-    }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20, limits: "off" }))),
+        // This account exposes no way to set admin (v2 ignores it, legacy v1 routes are absent).
+        const admin = yield* Effect.flip(client.updateUser(id, { admin: true }))
+        expect(admin._tag).toBe("KeapEndpointUnavailable")
+        expect((yield* client.getUser(id)).admin).toBe(false)
+      }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20, limits: "off" }))),
   )
 
   it.live("sets admin and deactivates through the legacy v1 routes where an account exposes them", () =>
@@ -121,8 +123,28 @@ describe("KeapClient against the sandbox", () => {
       expect(stats.retries).toBe(0)
       // getUser, DELETE, getUser(missing), getUser(invalid): one call each.
       expect(stats.apiCalls).toBe(4)
-      const groups = yield* Stream.runCollect(client.userGroups)
-      expect(Chunk.size(groups)).toBeGreaterThanOrEqual(0)
+      // User groups: ids decode to strings whatever the build sends, and every group has a name.
+      const groups = Chunk.toReadonlyArray(yield* Stream.runCollect(client.userGroups))
+      expect(groups.length).toBeGreaterThan(0)
+      for (const group of groups) {
+        expect(typeof group.id).toBe("string")
+        expect(group.name?.length).toBeGreaterThan(0)
+      }
     }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 20, limits: "off" }))),
+  )
+
+  it.live("gives up on a request that keeps timing out, after the bounded attempts, with a transport error", () =>
+    Effect.gen(function* () {
+      const { sandbox, tenant } = yield* tenantClient(0)
+      yield* sandbox.control.setFaults({ latency: { ms: 500 } })
+      const client = yield* (yield* KeapClient).forTenant(tenant, {
+        retry: { requestTimeout: Duration.millis(100), maxAttempts: 3, baseDelay: Duration.millis(10) },
+      })
+      const error = yield* Effect.flip(client.userInfoV2)
+      expect(error._tag).toBe("KeapTransportError")
+      expect(error._tag === "KeapTransportError" && error.attempts).toBe(3)
+      expect(error.message).toContain("timed out")
+      expect((yield* client.stats).apiCalls).toBe(3)
+    }).pipe(Effect.provide(sandboxAndClient({ usersPerTenant: 5, limits: "off" }))),
   )
 })

@@ -61,10 +61,14 @@ describe("KeapTokenStore", () => {
         for (let round = 0; round < 2; round++) {
           yield* Effect.promise(async () => {
             // node itself (not the tsx wrapper, which would leave its child running) so that SIGKILL hits the writer.
-            const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "fixtures", "tokenWriter.ts"), file], {
-              cwd: repoRoot,
-              stdio: ["ignore", "pipe", "inherit"],
-            })
+            const child = spawn(
+              process.execPath,
+              ["--import", "tsx", path.join(here, "fixtures", "tokenWriter.ts"), file],
+              {
+                cwd: repoRoot,
+                stdio: ["ignore", "pipe", "inherit"],
+              },
+            )
             await new Promise<void>((resolve, reject) => {
               child.stdout.on("data", (chunk: Buffer) => {
                 if (chunk.toString().includes("ready")) resolve()

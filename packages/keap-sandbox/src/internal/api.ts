@@ -8,7 +8,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Context, Effect } from "effect"
 import { monotonicNow } from "./admission.js"
 import { withFaults } from "./faults.js"
-import { booleanParam, integerParam, json, looksLikeEmail, originOf, pathOf, queryOf } from "./http.js"
+import { booleanParam, integerParam, json, jsonText, looksLikeEmail, originOf, pathOf, queryOf } from "./http.js"
 import type { Principal, SandboxState } from "./state.js"
 import { compareUsers, type NumberSlot, type SortField, type UserRecord } from "./store.js"
 import {
@@ -18,8 +18,8 @@ import {
   rateLimitedBody,
   unauthorizedFault,
   v1Error,
-  v1User,
   v1UserInfo,
+  v1UserJson,
   v2Error,
   v2User,
   v2UserInfo,
@@ -75,19 +75,16 @@ const listUsersV1 = (state: SandboxState) =>
     const includeInactiveRaw = query.get("include_inactive")
     const includePartnersRaw = query.get("include_partners")
     const view = tenant.v1View(booleanParam(includeInactiveRaw) ?? true, booleanParam(includePartnersRaw) ?? true)
-    const users: Array<unknown> = []
+    const users: Array<string> = []
     const end = Math.min(view.length, offset + limit)
-    for (let index = offset; index < end; index++) users.push(v1User(view[index]!, state.options.v1AdminField))
+    for (let index = offset; index < end; index++) users.push(v1UserJson(view[index]!, state.options.v1AdminField))
     let flags = ""
     if (includeInactiveRaw !== null) flags += `&include_inactive=${encodeURIComponent(includeInactiveRaw)}`
     if (includePartnersRaw !== null) flags += `&include_partners=${encodeURIComponent(includePartnersRaw)}`
     const base = `${originOf(request, state.baseUrl)}/crm/rest/v1/users`
-    return json(200, {
-      count: view.length,
-      next: `${base}?limit=${limit}&offset=${offset + limit}${flags}`,
-      previous: `${base}?limit=${limit}&offset=${Math.max(0, offset - limit)}${flags}`,
-      users,
-    })
+    const next = JSON.stringify(`${base}?limit=${limit}&offset=${offset + limit}${flags}`)
+    const previous = JSON.stringify(`${base}?limit=${limit}&offset=${Math.max(0, offset - limit)}${flags}`)
+    return jsonText(200, `{"count":${view.length},"next":${next},"previous":${previous},"users":[${users.join(",")}]}`)
   })
 
 const createUserV1 = (state: SandboxState) =>
@@ -99,7 +96,10 @@ const createUserV1 = (state: SandboxState) =>
     if (typeof email !== "string" || email.trim() === "") return json(400, v1Error("email is required"))
     if (typeof givenName !== "string" || givenName.trim() === "") return json(400, v1Error("given_name is required"))
     if (!looksLikeEmail(email)) return json(400, v1Error(`Invalid email address: ${email}`))
-    if ((admin !== undefined && typeof admin !== "boolean") || (partner !== undefined && typeof partner !== "boolean")) {
+    if (
+      (admin !== undefined && typeof admin !== "boolean") ||
+      (partner !== undefined && typeof partner !== "boolean")
+    ) {
       return json(400, v1Error("admin and partner must be booleans"))
     }
     const tenant = principal.tenant
@@ -129,7 +129,7 @@ const createUserV1 = (state: SandboxState) =>
       createdBy: principal.userId,
       updatedBy: principal.userId,
     })
-    return json(201, v1User(user, state.options.v1AdminField))
+    return jsonText(201, v1UserJson(user, state.options.v1AdminField))
   })
 
 const userInfoV1 = Effect.gen(function* () {
@@ -143,7 +143,9 @@ const getUserV1 = (state: SandboxState) =>
     const { tenant } = yield* CurrentPrincipal
     const id = yield* userIdParam
     const user = id === undefined ? undefined : tenant.get(id)
-    return user === undefined ? json(404, v1Error("User not found")) : json(200, v1User(user, state.options.v1AdminField))
+    return user === undefined
+      ? json(404, v1Error("User not found"))
+      : jsonText(200, v1UserJson(user, state.options.v1AdminField))
   })
 
 const v1PatchFields = {
@@ -173,7 +175,8 @@ const patchUserV1 = (state: SandboxState) =>
       return json(400, v1Error(`Invalid email address: ${body.email_address}`))
     }
     for (const flag of ["admin", "partner"] as const) {
-      if (body[flag] !== undefined && typeof body[flag] !== "boolean") return json(400, v1Error(`${flag} must be a boolean`))
+      if (body[flag] !== undefined && typeof body[flag] !== "boolean")
+        return json(400, v1Error(`${flag} must be a boolean`))
     }
     for (const [wire, field] of Object.entries(v1PatchFields)) {
       const value = body[wire]
@@ -187,7 +190,7 @@ const patchUserV1 = (state: SandboxState) =>
     user.updatedAt = state.clock.now()
     user.updatedBy = principal.userId
     principal.tenant.changed()
-    return json(200, v1User(user, state.options.v1AdminField))
+    return jsonText(200, v1UserJson(user, state.options.v1AdminField))
   })
 
 const deleteUserV1 = (state: SandboxState) =>
@@ -563,11 +566,7 @@ export const keapApi = (state: SandboxState) => {
     if (storm || overBudget) {
       log.throttled++
       if (storm) state.faultCounters.stormRejections++
-      return json(
-        429,
-        rateLimitedBody(limits.body, budget.key),
-        quotaHeaders(state, budget, tenant.id, now, wallNow),
-      )
+      return json(429, rateLimitedBody(limits.body, budget.key), quotaHeaders(state, budget, tenant.id, now, wallNow))
     }
     log.admit(now, wallNow)
     tenantLog.admit(now, wallNow)
@@ -585,7 +584,8 @@ export const keapApi = (state: SandboxState) => {
     const response = yield* withFaults(
       state,
       request,
-      (status) => (status === 500 ? errorFor(isV2, 500, "Internal Server Error") : json(status, gatewayErrorBody(status))),
+      (status) =>
+        status === 500 ? errorFor(isV2, 500, "Internal Server Error") : json(status, gatewayErrorBody(status)),
       routed,
     )
     return HttpServerResponse.setHeaders(response, headers)

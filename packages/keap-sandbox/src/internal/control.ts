@@ -10,7 +10,7 @@ import type { SandboxUserStatus } from "../Dataset.js"
 import type { FaultSettings, SandboxTenantInfo, SandboxUser } from "../SandboxControl.js"
 import { json, looksLikeEmail } from "./http.js"
 import type { SandboxState } from "./state.js"
-import type { TenantStore, UserRecord } from "./store.js"
+import { type TenantStore, type UserRecord, updatedIso } from "./store.js"
 
 const statuses: ReadonlySet<string> = new Set<SandboxUserStatus>(["Active", "Invited", "Inactive", "NotAUser"])
 
@@ -26,8 +26,8 @@ const userView = (user: UserRecord): SandboxUser => ({
   status: user.status,
   admin: user.admin,
   partner: user.partner,
-  createdAt: new Date(user.createdAt).toISOString(),
-  updatedAt: new Date(user.updatedAt).toISOString(),
+  createdAt: user.createdIso,
+  updatedAt: updatedIso(user),
 })
 
 const tenantView = (state: SandboxState, tenant: TenantStore): SandboxTenantInfo => ({
@@ -40,15 +40,18 @@ const tenantView = (state: SandboxState, tenant: TenantStore): SandboxTenantInfo
 })
 
 const body = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-  Effect.map(Effect.orElseSucceed(request.text, () => ""), (text): Record<string, unknown> => {
-    if (text.trim() === "") return {}
-    try {
-      const parsed: unknown = JSON.parse(text)
-      return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {}
-    } catch {
-      return {}
-    }
-  }),
+  Effect.map(
+    Effect.orElseSucceed(request.text, () => ""),
+    (text): Record<string, unknown> => {
+      if (text.trim() === "") return {}
+      try {
+        const parsed: unknown = JSON.parse(text)
+        return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {}
+      } catch {
+        return {}
+      }
+    },
+  ),
 )
 
 const withTenant = <E, R>(
@@ -183,7 +186,12 @@ export const controlRouter = (state: SandboxState) =>
   HttpRouter.empty.pipe(
     HttpRouter.get(
       "/tenants",
-      Effect.sync(() => json(200, state.tenantOrder.map((tenant) => tenantView(state, tenant)))),
+      Effect.sync(() =>
+        json(
+          200,
+          state.tenantOrder.map((tenant) => tenantView(state, tenant)),
+        ),
+      ),
     ),
     HttpRouter.patch(
       "/tenants/:tenantId",

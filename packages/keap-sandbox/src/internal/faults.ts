@@ -28,7 +28,8 @@ export const withFaults = <E, R>(
         NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
         return Effect.interrupt
       }
-      if (state.rollFault("serverErrors")) return Effect.succeed(errorResponse(state.faults.serverErrors?.status ?? 503))
+      if (state.rollFault("serverErrors"))
+        return Effect.succeed(errorResponse(state.faults.serverErrors?.status ?? 503))
       return Effect.map(handler, (response) => (state.rollFault("truncatedBodies") ? truncate(response) : response))
     })
     return delayMs > 0 ? Effect.zipRight(Effect.sleep(delayMs), afterDelay) : afterDelay

@@ -15,6 +15,14 @@ export const json = (status: number, body: unknown, headers?: Readonly<Record<st
     ...(headers === undefined ? {} : { headers }),
   })
 
+/** A response whose JSON text is already written. */
+export const jsonText = (status: number, text: string, headers?: Readonly<Record<string, string>>) =>
+  HttpServerResponse.text(text, {
+    status,
+    contentType: JSON_CONTENT_TYPE,
+    ...(headers === undefined ? {} : { headers }),
+  })
+
 /** The query string of a request. */
 export const queryOf = (request: HttpServerRequest): URLSearchParams => {
   const mark = request.url.indexOf("?")

@@ -30,7 +30,8 @@ export const authorize = (state: SandboxState) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const query = queryOf(request)
     const clientId = query.get("client_id") ?? ""
-    if (!state.clients.has(clientId)) return json(400, { error: "invalid_client", error_description: "Unknown client_id" })
+    if (!state.clients.has(clientId))
+      return json(400, { error: "invalid_client", error_description: "Unknown client_id" })
     const redirectUri = query.get("redirect_uri") ?? ""
     let target: URL
     try {

@@ -138,7 +138,8 @@ export class SandboxState {
       this.apiKeys.set(key.key, { ...key, userId: key.userId ?? tenant.owner()?.id ?? 1 })
     }
     let maxGlobal = 0
-    for (const tenant of this.tenantOrder) for (const user of tenant.all()) maxGlobal = Math.max(maxGlobal, user.globalUserId)
+    for (const tenant of this.tenantOrder)
+      for (const user of tenant.all()) maxGlobal = Math.max(maxGlobal, user.globalUserId)
     this.nextGlobalUserId = maxGlobal + 1
   }
 

@@ -43,7 +43,14 @@ export interface UserRecord {
   updatedAt: number
   readonly createdBy: number
   updatedBy: number
+  /** `createdAt` in ISO form, and `updatedAt`'s as of `updatedIsoOf`: formatting dates on every page is costly. */
+  readonly createdIso: string
+  updatedIso: string
+  updatedIsoOf: number
 }
+
+/** The fields a new user is made of; the store derives the rest. */
+export type NewUserFields = Omit<UserRecord, "id" | "keapId" | "createdIso" | "updatedIso" | "updatedIsoOf">
 
 /** A v2 sort order. */
 export type SortField = "id" | "create_time" | "email" | "name"
@@ -95,7 +102,20 @@ const fromSeed = (seed: SeedUser): UserRecord => ({
   updatedAt: Date.parse(seed.updatedAt),
   createdBy: seed.createdBy,
   updatedBy: seed.updatedBy,
+  // The seed's own strings, shared rather than copied: a million users make this matter.
+  createdIso: seed.createdAt,
+  updatedIso: seed.updatedAt,
+  updatedIsoOf: Date.parse(seed.updatedAt),
 })
+
+/** `updatedAt` in ISO form, formatted once per change. */
+export const updatedIso = (user: UserRecord): string => {
+  if (user.updatedIsoOf !== user.updatedAt) {
+    user.updatedIso = new Date(user.updatedAt).toISOString()
+    user.updatedIsoOf = user.updatedAt
+  }
+  return user.updatedIso
+}
 
 /** Whether a user holds a seat (Inactive users do not). */
 export const holdsSeat = (user: UserRecord) => user.status === "Active" || user.status === "Invited"
@@ -161,9 +181,16 @@ export class TenantStore {
   }
 
   /** Add a user with the next id. */
-  add(fields: Omit<UserRecord, "id" | "keapId">): UserRecord {
+  add(fields: NewUserFields): UserRecord {
     const last = this.users[this.users.length - 1]
-    const user: UserRecord = { ...fields, id: (last?.id ?? 0) + 1, keapId: String(this.nextKeapId++) }
+    const user: UserRecord = {
+      ...fields,
+      id: (last?.id ?? 0) + 1,
+      keapId: String(this.nextKeapId++),
+      createdIso: new Date(fields.createdAt).toISOString(),
+      updatedIso: new Date(fields.updatedAt).toISOString(),
+      updatedIsoOf: fields.updatedAt,
+    }
     this.users.push(user)
     this.byId.set(user.id, user)
     this.changed()
@@ -191,7 +218,9 @@ export class TenantStore {
     return this.view(key, () =>
       this.users.filter(
         (user) =>
-          user.status !== "NotAUser" && (includeInactive || user.status !== "Inactive") && (includePartners || !user.partner),
+          user.status !== "NotAUser" &&
+          (includeInactive || user.status !== "Inactive") &&
+          (includePartners || !user.partner),
       ),
     )
   }

@@ -44,8 +44,7 @@ export const form = (fields: Record<string, string>) => ({
 })
 
 /** HTTP Basic for a client. */
-export const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`
 
 /** The quota headers Keap puts on every API answer. */
 export const quotaHeaderNames = [

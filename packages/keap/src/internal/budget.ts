@@ -16,6 +16,8 @@ export interface BudgetOptions {
    * granularity and timers that fire late.
    */
   readonly secondMarginMs: number
+  /** How much later than another a request may reach Keap without breaking a window (see `Entry`). */
+  readonly jitterToleranceMs: number
   /** First pause after a 429; doubles for each further 429, up to `maxPauseMs`. */
   readonly basePauseMs: number
   readonly maxPauseMs: number
@@ -48,10 +50,12 @@ const dayOf = (millis: number) => Math.floor(millis / 86_400_000)
 const IN_FLIGHT_POLL_MS = 5
 
 /**
- * One request in the windows. Keap counts a request when it arrives, which is after we admit it (by an amount the
- * network and the event loop decide) and before we see its response. So a request stays in a window until the window
- * has passed since its response: that bounds Keap's count from above whatever the delay, where counting from
- * admission would not.
+ * One request in the windows. Keap counts a request when it arrives, some time after we admit it (the network and the
+ * event loop decide how long) and before we see its response. A request therefore stays in a window until the window
+ * has passed since its response, or since its admission plus the jitter tolerance, whichever comes first: later
+ * requests can then reach Keap no earlier than a window after it, unless their delays differ by more than the
+ * tolerance. Counting from admission alone tolerated no jitter at all, and counting from the response alone made the
+ * window a round trip longer than Keap's.
  */
 interface Entry {
   readonly admittedAt: number
@@ -74,6 +78,8 @@ export class CredentialBudget {
   private readonly spacing: number
   /** The earliest instant of the next admission on the even schedule (GCRA's theoretical arrival time). */
   private nextSlot = Number.NEGATIVE_INFINITY
+  /** Grows after each 429 the windows did not foresee. */
+  private jitterToleranceMs: number
 
   constructor(
     readonly label: string,
@@ -82,6 +88,7 @@ export class CredentialBudget {
     private readonly slots: Effect.Semaphore,
   ) {
     this.spacing = (1000 + options.secondMarginMs) / options.limits.perSecond
+    this.jitterToleranceMs = options.jitterToleranceMs
   }
 
   /** Run `request` once the budget admits it; `request` gets the instant it was admitted. */
@@ -119,6 +126,9 @@ export class CredentialBudget {
       // Requests admitted before the current pause began were already covered by it: they do not escalate it.
       if (requestStartedAt < this.pauseSetAt) return
       this.consecutive429++
+      // A 429 despite our windows means Keap saw our requests closer together than we sent them (or someone else
+      // shares the credential): tolerate more jitter from now on.
+      this.jitterToleranceMs = Math.round(this.jitterToleranceMs * 1.5)
       const base = Math.min(this.options.maxPauseMs, this.options.basePauseMs * 2 ** (this.consecutive429 - 1))
       const jitter = 0.8 + (yield* Random.next) * 0.4
       this.pausedUntil = Math.max(this.pausedUntil, now + Math.round(base * jitter))
@@ -153,9 +163,9 @@ export class CredentialBudget {
 
   /** When `entry` leaves a window of `windowMs`; in flight, it has not started to leave. */
   private expiryOf(entry: Entry, windowMs: number): number {
-    return entry.respondedAt === null
-      ? Number.POSITIVE_INFINITY
-      : Math.max(entry.admittedAt, entry.respondedAt) + windowMs + this.options.secondMarginMs
+    const latest = entry.admittedAt + this.jitterToleranceMs
+    const anchor = entry.respondedAt === null ? latest : Math.min(entry.respondedAt, latest)
+    return anchor + windowMs + this.options.secondMarginMs
   }
 
   private prune(now: number): void {
