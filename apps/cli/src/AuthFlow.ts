@@ -35,7 +35,8 @@ export const listenForCallback = (
     if (target.protocol !== "http:" || !isLoopback(target.hostname)) {
       return yield* new ConfigInvalid({
         setting: "keap.redirectUri",
-        expected: "an http://127.0.0.1:<port>/<path> URI for `auth keap login` (use `auth keap url` + `exchange` otherwise)",
+        expected:
+          "an http://127.0.0.1:<port>/<path> URI for `auth keap login` (use `auth keap url` + `exchange` otherwise)",
         found: JSON.stringify(redirectUri),
       })
     }
@@ -47,12 +48,15 @@ export const listenForCallback = (
         return
       }
       const fail = (detail: string) => {
-        response.writeHead(400, { "content-type": "text/html; charset=utf-8" }).end(page("Authorisation failed", detail))
+        response
+          .writeHead(400, { "content-type": "text/html; charset=utf-8" })
+          .end(page("Authorisation failed", detail))
         Deferred.unsafeDone(received, Effect.fail(new AuthorizationCallbackFailed({ detail })))
       }
       const error = url.searchParams.get("error")
       if (error !== null) return fail(`Keap answered ${error}`)
-      if (url.searchParams.get("state") !== state) return fail("the state does not match this login (a stale or forged redirect)")
+      if (url.searchParams.get("state") !== state)
+        return fail("the state does not match this login (a stale or forged redirect)")
       const code = url.searchParams.get("code")
       if (code === null || code.length === 0) return fail("the redirect carries no code")
       response
@@ -62,7 +66,9 @@ export const listenForCallback = (
     })
     const port = yield* Effect.async<number, AuthorizationCallbackFailed>((resume) => {
       server.once("error", (cause) =>
-        resume(Effect.fail(new AuthorizationCallbackFailed({ detail: `cannot listen on ${target.host}: ${cause.message}` }))),
+        resume(
+          Effect.fail(new AuthorizationCallbackFailed({ detail: `cannot listen on ${target.host}: ${cause.message}` })),
+        ),
       )
       server.listen(Number(target.port || 80), target.hostname.replace(/^\[|\]$/g, ""), () => {
         const address = server.address()
@@ -82,7 +88,10 @@ export const listenForCallback = (
       code: Deferred.await(received).pipe(
         Effect.timeoutFail({
           duration: Duration.decode(timeout),
-          onTimeout: () => new AuthorizationCallbackFailed({ detail: `no redirect arrived within ${Duration.format(Duration.decode(timeout))}` }),
+          onTimeout: () =>
+            new AuthorizationCallbackFailed({
+              detail: `no redirect arrived within ${Duration.format(Duration.decode(timeout))}`,
+            }),
         }),
       ),
     }

@@ -30,8 +30,8 @@ import { runDemo } from "./Demo.js"
 import { type ConfiguredTenant, type IdgraphConfig, loadConfig } from "./IdgraphConfig.js"
 import { Ingestion } from "./Ingestion.js"
 import { makeProgressBoard, type ProgressMode } from "./Progress.js"
-import { resolutionAsJson, resolutionAsText, ResolveFormats } from "./render/ResolutionRender.js"
-import { renderReview, ReviewFormats } from "./render/ReviewRender.js"
+import { ResolveFormats, resolutionAsJson, resolutionAsText } from "./render/ResolutionRender.js"
+import { ReviewFormats, renderReview } from "./render/ReviewRender.js"
 import { type IngestSummary, summaryAsJson, summaryAsText } from "./render/SummaryRender.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -59,7 +59,9 @@ const logFormatOption = Options.choice("log-format", ["text", "json"]).pipe(
 const root = Command.make("idgraph", { config: configOption, logFormat: logFormatOption })
 
 /** Runs a handler with the logger the global options ask for; logs go to stderr so stdout stays the result. */
-const withGlobals = <A, E, R>(body: (globals: { readonly config: string | undefined; readonly json: boolean }) => Effect.Effect<A, E, R>) =>
+const withGlobals = <A, E, R>(
+  body: (globals: { readonly config: string | undefined; readonly json: boolean }) => Effect.Effect<A, E, R>,
+) =>
   Effect.flatMap(root, ({ config, logFormat }) => {
     const json = logFormat === "json"
     const logger = json
@@ -169,7 +171,9 @@ const ingestFile = Command.make(
     system: Options.text("system").pipe(Options.withDescription("The accounts' system, e.g. okta (lower case).")),
     tenant: Options.text("tenant").pipe(Options.withDescription("The tenant within the system, e.g. acme-idp.")),
     file: Args.file({ name: "FILE", exists: "yes" }).pipe(
-      Args.withDescription("CSV (with a header) or JSONL accounts: id, email, given_name, family_name, status, admin, ..."),
+      Args.withDescription(
+        "CSV (with a header) or JSONL accounts: id, email, given_name, family_name, status, admin, ...",
+      ),
     ),
     dryRun: dryRunOption,
     allowMassRemoval: allowMassRemovalOption,
@@ -194,7 +198,9 @@ const ingestFile = Command.make(
         )
       }),
     ),
-).pipe(Command.withDescription("Load an accounts file (an IdP or HR export, CSV or JSONL) as one run of SYSTEM:TENANT."))
+).pipe(
+  Command.withDescription("Load an accounts file (an IdP or HR export, CSV or JSONL) as one run of SYSTEM:TENANT."),
+)
 
 const ingest = Command.make("ingest").pipe(
   Command.withDescription("Load accounts into the graph."),
@@ -221,13 +227,19 @@ const resolve = Command.make(
         yield* Console.log(format === "json" ? resolutionAsJson(resolution) : resolutionAsText(resolution))
       }).pipe(Effect.provide(GraphLive)),
     ),
-).pipe(Command.withDescription("Who is this? Every account of the person behind an e-mail, account uid or Keap global user id."))
+).pipe(
+  Command.withDescription(
+    "Who is this? Every account of the person behind an e-mail, account uid or Keap global user id.",
+  ),
+)
 
 const review = Command.make(
   "review",
   {
     authoritative: Options.text("authoritative").pipe(
-      Options.withDescription("The system that says who still works here (e.g. okta); enables orphaned-account findings."),
+      Options.withDescription(
+        "The system that says who still works here (e.g. okta); enables orphaned-account findings.",
+      ),
       Options.optional,
     ),
     staleDays: Options.integer("stale-days").pipe(
@@ -243,9 +255,14 @@ const review = Command.make(
         const configuration = yield* loadConfig({ configFlag: config })
         const staleDays = Option.getOrUndefined(options.staleDays) ?? configuration.review.staleDays ?? undefined
         if (staleDays !== undefined && staleDays < 0) {
-          return yield* new ConfigInvalid({ setting: "--stale-days", expected: "a number of days, 0 or more", found: String(staleDays) })
+          return yield* new ConfigInvalid({
+            setting: "--stale-days",
+            expected: "a number of days, 0 or more",
+            found: String(staleDays),
+          })
         }
-        const authoritative = Option.getOrUndefined(options.authoritative) ?? configuration.review.authoritativeSystem ?? undefined
+        const authoritative =
+          Option.getOrUndefined(options.authoritative) ?? configuration.review.authoritativeSystem ?? undefined
         const result = yield* Effect.flatMap(IdentityGraph, (graph) =>
           graph.review({
             ...(authoritative === undefined ? {} : { authoritativeSystem: authoritative }),
@@ -272,7 +289,10 @@ const tenantOption = Options.text("tenant").pipe(Options.withDescription("The co
 
 /** One configured tenant, validated before anything touches the network. */
 const oneTenant = (config: string | undefined, name: string) =>
-  Effect.map(loadConfig({ configFlag: config, tenants: [name] }), (configuration: IdgraphConfig) => configuration.tenants[0]!)
+  Effect.map(
+    loadConfig({ configFlag: config, tenants: [name] }),
+    (configuration: IdgraphConfig) => configuration.tenants[0]!,
+  )
 
 const requireOAuth = (tenant: ConfiguredTenant) =>
   tenant.config.auth._tag === "oauth"
@@ -316,12 +336,18 @@ const authLogin = Command.make("login", { tenant: tenantOption }, ({ tenant }) =
       const configured = yield* oneTenant(config, tenant)
       yield* requireOAuth(configured)
       const status = yield* login(configured, (url) =>
-        Console.error(`Open this URL in a browser and approve idgraph for the Keap account (waiting up to 5 minutes):\n\n  ${url}\n`),
+        Console.error(
+          `Open this URL in a browser and approve idgraph for the Keap account (waiting up to 5 minutes):\n\n  ${url}\n`,
+        ),
       )
       yield* Console.log(`Authorised keap:${tenant}; tokens stored in ${status.tokenStorePath} (mode 0600).`)
     }).pipe(Effect.provide(KeapNodeLive)),
   ),
-).pipe(Command.withDescription("Listen on the loopback redirect URI, print the authorise URL, exchange the code when it arrives."))
+).pipe(
+  Command.withDescription(
+    "Listen on the loopback redirect URI, print the authorise URL, exchange the code when it arrives.",
+  ),
+)
 
 const authStatus = Command.make("status", { tenant: tenantOption }, ({ tenant }) =>
   withGlobals(({ config }) =>
@@ -396,7 +422,9 @@ const usersCreate = Command.make(
             dryRun: options.dryRun,
           })
           if (!result.dryRun && result.invitationSent) {
-            yield* Console.error(`Keap e-mailed an invitation to ${options.email}; the user is Invited until they accept.`)
+            yield* Console.error(
+              `Keap e-mailed an invitation to ${options.email}; the user is Invited until they accept.`,
+            )
           }
           yield* printJson(result)
         }),
@@ -427,18 +455,28 @@ const usersUpdate = Command.make(
           ...(Option.isSome(options.admin) ? { admin: options.admin.value === "true" } : {}),
         }
         if (Object.keys(changes).length === 0) {
-          return yield* new UsageError({ detail: "give at least one change (--email, --given-name, --family-name, --job-title, --admin)" })
+          return yield* new UsageError({
+            detail: "give at least one change (--email, --given-name, --family-name, --job-title, --admin)",
+          })
         }
         yield* withTenantClient(config, options.tenant, (client) =>
           Effect.flatMap(client.updateUser(options.id, changes, { dryRun: options.dryRun }), printJson),
         )
       }),
     ),
-).pipe(Command.withDescription("Change a user's fields (PATCH /v2/users/{id}); the admin flag through whatever the account exposes."))
+).pipe(
+  Command.withDescription(
+    "Change a user's fields (PATCH /v2/users/{id}); the admin flag through whatever the account exposes.",
+  ),
+)
 
 const usersDeactivate = Command.make(
   "deactivate",
-  { tenant: tenantOption, id: Options.text("id").pipe(Options.withDescription("The user's Keap id.")), dryRun: dryRunOption },
+  {
+    tenant: tenantOption,
+    id: Options.text("id").pipe(Options.withDescription("The user's Keap id.")),
+    dryRun: dryRunOption,
+  },
   (options) =>
     withGlobals(({ config }) =>
       withTenantClient(config, options.tenant, (client) =>
@@ -469,7 +507,13 @@ const neo4jStart = Command.make("start", {}, () =>
         const pageCacheMb = yield* Config.integer("IDGRAPH_NEO4J_PAGECACHE_MB").pipe(Config.withDefault(512))
         const password = yield* Config.option(Config.redacted("NEO4J_PASSWORD"))
         const { server, alreadyRunning } = yield* startLocalServer({ port, heap, pageCacheMb, password })
-        const connection = yield* connect({ uri: server.uri, user: "neo4j", password, database: "neo4j", source: "local-server" })
+        const connection = yield* connect({
+          uri: server.uri,
+          user: "neo4j",
+          password,
+          database: "neo4j",
+          source: "local-server",
+        })
         const version = yield* serverVersion(connection)
         yield* Console.log(
           `Neo4j ${version} ${alreadyRunning ? "already running" : "started"} at ${server.uri} (pid ${server.pid}, data ${server.dataDirectory}, auth ${server.authEnabled ? "on" : "off: loopback only"})`,
@@ -563,7 +607,9 @@ const ensureDemoNeo4j = Effect.gen(function* () {
   const settings = yield* settingsFromEnv
   if (Option.isSome(settings.uri) || Option.isSome(readRunningServer())) return
   const port = settings.port === 0 ? 7687 : settings.port
-  yield* Console.log(`No NEO4J_URI and no local Neo4j running: starting the local Neo4j on bolt://127.0.0.1:${port} ...`)
+  yield* Console.log(
+    `No NEO4J_URI and no local Neo4j running: starting the local Neo4j on bolt://127.0.0.1:${port} ...`,
+  )
   const { server } = yield* startLocalServer({
     port,
     heap: settings.heap,
@@ -587,7 +633,11 @@ const demo = Command.make(
     withGlobals(({ json }) =>
       Effect.gen(function* () {
         yield* ensureDemoNeo4j
-        yield* runDemo({ directory: path.join(".idgraph", "demo"), reviewPath: reviewOut, progress: progressMode(json) }).pipe(
+        yield* runDemo({
+          directory: path.join(".idgraph", "demo"),
+          reviewPath: reviewOut,
+          progress: progressMode(json),
+        }).pipe(
           Effect.provide(Layer.merge(IngestionLive, Layer.fresh(KeapSandbox.layer({ port: 0, seed: 42, tenants: 3 })))),
         )
         const running = readRunningServer()

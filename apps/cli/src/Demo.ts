@@ -66,10 +66,7 @@ const writeFile = (file: string, content: string) =>
   })
 
 /** The sandbox's tenants as OAuth tenants of the CLI, token stores under the demo directory. */
-const demoTenants = (
-  sandbox: KeapSandbox["Type"],
-  directory: string,
-): ReadonlyArray<ConfiguredTenant> =>
+const demoTenants = (sandbox: KeapSandbox["Type"], directory: string): ReadonlyArray<ConfiguredTenant> =>
   sandbox.tenants.map((tenant) => ({
     config: {
       name: tenant.id,

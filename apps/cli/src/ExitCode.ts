@@ -25,7 +25,12 @@ export const exitCodesHelp = [
   "5 partial (some tenants failed, the others landed).",
 ].join(" ")
 
-const AUTH_REASONS_NEEDING_A_PERSON = new Set(["ReauthorizationRequired", "NotAuthorized", "InvalidApiKey", "Forbidden"])
+const AUTH_REASONS_NEEDING_A_PERSON = new Set([
+  "ReauthorizationRequired",
+  "NotAuthorized",
+  "InvalidApiKey",
+  "Forbidden",
+])
 
 // Checked in this order when several tenants failed differently: the code that asks for the most specific action.
 const PRIORITY = [ExitCodes.authorisationNeeded, ExitCodes.quotaExhausted, ExitCodes.usage, ExitCodes.failure]
@@ -45,7 +50,9 @@ export const exitCodeOfError = (error: unknown): number => {
     case "InvalidRunTarget":
       return ExitCodes.usage
     case "KeapAuthError":
-      return AUTH_REASONS_NEEDING_A_PERSON.has(String(tagged.reason)) ? ExitCodes.authorisationNeeded : ExitCodes.failure
+      return AUTH_REASONS_NEEDING_A_PERSON.has(String(tagged.reason))
+        ? ExitCodes.authorisationNeeded
+        : ExitCodes.failure
     case "KeapRateLimited":
       return ExitCodes.quotaExhausted
     case "ExtractionFailed":

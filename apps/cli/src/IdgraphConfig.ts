@@ -8,12 +8,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import {
-  DEFAULT_AUTHORIZE_URL,
-  DEFAULT_BASE_URL,
-  type KeapApiVersion,
-  type KeapTenantConfig,
-} from "@idgraph/keap"
+import { DEFAULT_AUTHORIZE_URL, DEFAULT_BASE_URL, type KeapApiVersion, type KeapTenantConfig } from "@idgraph/keap"
 import { Effect, Either, ParseResult, Redacted, Schema } from "effect"
 import { ConfigInvalid } from "./CliErrors.js"
 
@@ -86,7 +81,8 @@ export interface IdgraphConfig {
 }
 
 /** The environment variable holding a tenant's API key: `KEAP_API_KEY_<NAME>`, upper case, other chars as `_`. */
-export const apiKeyVariable = (tenant: string): string => `KEAP_API_KEY_${tenant.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`
+export const apiKeyVariable = (tenant: string): string =>
+  `KEAP_API_KEY_${tenant.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`
 
 const checkUrl = (setting: string, value: string): Either.Either<string, ConfigInvalid> => {
   try {
@@ -103,7 +99,8 @@ const formatIssue = (error: ParseResult.ParseError): { readonly setting: string;
   const first = issues[0]
   if (first === undefined) return { setting: "config", expected: "valid" }
   const setting = first.path.reduce<string>(
-    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc.length === 0 ? String(key) : `${acc}.${String(key)}`),
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc.length === 0 ? String(key) : `${acc}.${String(key)}`,
     "",
   )
   return { setting: setting.length === 0 ? "config" : setting, expected: first.message }

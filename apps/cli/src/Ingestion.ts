@@ -6,10 +6,10 @@
  * @since 0.1.0
  */
 import { AccountsFile, IdentityGraph, type IngestError, type RunSummary } from "@idgraph/graph"
-import { type ExtractionStats, extractTenant, KEAP_SYSTEM, KeapClient, type KeapApiVersion } from "@idgraph/keap"
+import { type ExtractionStats, extractTenant, KEAP_SYSTEM, type KeapApiVersion, KeapClient } from "@idgraph/keap"
 import { Effect, Either } from "effect"
 import { SomeTenantsFailed } from "./CliErrors.js"
-import { ExitCodes, combineExitCodes, exitCodeOfError } from "./ExitCode.js"
+import { combineExitCodes, ExitCodes, exitCodeOfError } from "./ExitCode.js"
 import type { ConfiguredTenant } from "./IdgraphConfig.js"
 import type { ProgressBoard } from "./Progress.js"
 import type { IngestSummary, TenantRunReport } from "./render/SummaryRender.js"
@@ -109,7 +109,13 @@ const finish = (
         ? ExitCodes.partial
         : combineExitCodes(failed.map((report) => report.exitCode))
   return {
-    summary: { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), dryRun, exitCode, tenants: reports },
+    summary: {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      dryRun,
+      exitCode,
+      tenants: reports,
+    },
     failure,
   }
 }
@@ -124,9 +130,10 @@ export class Ingestion extends Effect.Service<Ingestion>()("idgraph/cli/Ingestio
     const keapTenant = (tenant: ConfiguredTenant, options: KeapIngestOptions, board: ProgressBoard) =>
       Effect.gen(function* () {
         const startedAt = Date.now()
-        const extraction = yield* extractTenant(tenant.config, options.api === undefined ? {} : { api: options.api }).pipe(
-          Effect.provideService(KeapClient, keap),
-        )
+        const extraction = yield* extractTenant(
+          tenant.config,
+          options.api === undefined ? {} : { api: options.api },
+        ).pipe(Effect.provideService(KeapClient, keap))
         yield* board.track(`keap:${tenant.config.name}`, extraction.stats)
         yield* Effect.logInfo(`keap:${tenant.config.name}: ingestion started`).pipe(
           Effect.annotateLogs({ event: "tenant-started", tenant: tenant.config.name }),
@@ -143,7 +150,9 @@ export class Ingestion extends Effect.Service<Ingestion>()("idgraph/cli/Ingestio
               apiCalls: stats.apiCalls,
               throttled: stats.rateLimited,
               quarantined: stats.quarantined.length,
-              quarantinedExternalIds: stats.quarantined.flatMap((user) => (user.externalId === null ? [] : [user.externalId])),
+              quarantinedExternalIds: stats.quarantined.flatMap((user) =>
+                user.externalId === null ? [] : [user.externalId],
+              ),
               notes: [`api ${stats.api}`, ...stats.warnings],
             })),
           }),

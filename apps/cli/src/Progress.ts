@@ -60,7 +60,9 @@ export interface ProgressBoard {
 /** A board that draws until its scope closes (then once more, so the last state stays visible). */
 export const makeProgressBoard = (mode: ProgressMode): Effect.Effect<ProgressBoard, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const tracked = yield* Ref.make<ReadonlyArray<{ readonly tenant: string; readonly stats: Effect.Effect<ExtractionStats> }>>([])
+    const tracked = yield* Ref.make<
+      ReadonlyArray<{ readonly tenant: string; readonly stats: Effect.Effect<ExtractionStats> }>
+    >([])
     if (mode === "off") return { track: (tenant, stats) => Ref.update(tracked, (all) => [...all, { tenant, stats }]) }
     const previous = new Map<string, { apiCalls: number; at: number }>()
     let drawnLines = 0

@@ -29,23 +29,21 @@ const reportFailure = (cause: Cause.Cause<unknown>) =>
       // @effect/cli has printed its own usage message already.
       if (ValidationError.isValidationError(failure.value)) return
       const error = failure.value
-      const message = error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
-        ? String((error as { message: unknown }).message)
-        : String(error)
+      const message =
+        error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
+          ? String((error as { message: unknown }).message)
+          : String(error)
       process.stderr.write(`idgraph: ${message}\n`)
       return
     }
     process.stderr.write(`idgraph: unexpected failure:\n${Cause.pretty(cause)}\n`)
   })
 
-cli(process.argv).pipe(
-  Effect.tapErrorCause(reportFailure),
-  Effect.provide(NodeContext.layer),
-  (program) =>
-    NodeRuntime.runMain(program, {
-      disableErrorReporting: true,
-      // Logs go through the logger each command installs (stderr, text or JSON), not the runtime's pretty one.
-      disablePrettyLogger: true,
-      teardown: (exit, onExit) => onExit(exitCodeOfExit(exit)),
-    }),
+cli(process.argv).pipe(Effect.tapErrorCause(reportFailure), Effect.provide(NodeContext.layer), (program) =>
+  NodeRuntime.runMain(program, {
+    disableErrorReporting: true,
+    // Logs go through the logger each command installs (stderr, text or JSON), not the runtime's pretty one.
+    disablePrettyLogger: true,
+    teardown: (exit, onExit) => onExit(exitCodeOfExit(exit)),
+  }),
 )

@@ -51,7 +51,14 @@ describe("IdgraphConfig", () => {
   it("only needs the secrets of the tenants asked for", () => {
     const config = resolveConfig(
       file,
-      parsed({ keap: { tenants: [{ name: "a", auth: "oauth" }, { name: "b", auth: "apiKey" }] } }),
+      parsed({
+        keap: {
+          tenants: [
+            { name: "a", auth: "oauth" },
+            { name: "b", auth: "apiKey" },
+          ],
+        },
+      }),
       { KEAP_API_KEY_B: "k" },
       ["b"],
     )
@@ -71,7 +78,14 @@ describe("IdgraphConfig", () => {
     expect(Either.isLeft(badUrl) && badUrl.left.setting).toBe("keap.baseUrl")
     const duplicate = resolveConfig(
       file,
-      parsed({ keap: { tenants: [{ name: "a", auth: "apiKey" }, { name: "a", auth: "apiKey" }] } }),
+      parsed({
+        keap: {
+          tenants: [
+            { name: "a", auth: "apiKey" },
+            { name: "a", auth: "apiKey" },
+          ],
+        },
+      }),
       { KEAP_API_KEY_A: "k" },
     )
     expect(Either.isLeft(duplicate) && duplicate.left.setting).toBe("keap.tenants[1].name")

@@ -15,11 +15,15 @@ describe("ExitCode", () => {
     expect(exitCodeOfError(reauthorise)).toBe(3)
     expect(exitCodeOfError(extraction(reauthorise))).toBe(3)
     expect(exitCodeOfError(extraction(new KeapRateLimited({ tenant: "t", attempts: 12, detail: "quota" })))).toBe(4)
-    expect(exitCodeOfError(extraction(new KeapTransportError({ tenant: "t", endpoint: "e", attempts: 6, detail: "reset" })))).toBe(1)
+    expect(
+      exitCodeOfError(extraction(new KeapTransportError({ tenant: "t", endpoint: "e", attempts: 6, detail: "reset" }))),
+    ).toBe(1)
     expect(exitCodeOfError(new KeapAuthError({ tenant: "t", reason: "TokenEndpointFailed", detail: "503" }))).toBe(1)
     expect(exitCodeOfError(new GraphUnavailable({ uri: "bolt://x", during: "loading", detail: "gone" }))).toBe(1)
     expect(
-      exitCodeOfError(new MassRemovalBlocked({ runId: "r", tenantUid: "keap:t", wouldRemove: 9, activeBefore: 10, maxShare: 0.2 })),
+      exitCodeOfError(
+        new MassRemovalBlocked({ runId: "r", tenantUid: "keap:t", wouldRemove: 9, activeBefore: 10, maxShare: 0.2 }),
+      ),
     ).toBe(1)
     expect(exitCodeOfError(new Error("bug"))).toBe(1)
   })

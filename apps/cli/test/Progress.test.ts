@@ -31,7 +31,6 @@ const stats = (apiCalls: number): ExtractionStats => ({
     remainingToday: 149_960,
     rateLimitedResponses: 1,
     pausedUntil: null,
-    jitterToleranceMs: 0,
     reported: {},
   },
 })

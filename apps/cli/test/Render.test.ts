@@ -31,7 +31,11 @@ const account = (overrides: Partial<AccountView> = {}): AccountView => ({
   ...overrides,
 })
 
-const finding = (kind: AccountFinding["kind"], view: AccountView, others: ReadonlyArray<AccountView> = []): AccountFinding => ({
+const finding = (
+  kind: AccountFinding["kind"],
+  view: AccountView,
+  others: ReadonlyArray<AccountView> = [],
+): AccountFinding => ({
   kind,
   account: view,
   identity: {
@@ -47,7 +51,13 @@ const finding = (kind: AccountFinding["kind"], view: AccountView, others: Readon
   detail: `${kind} because <b>reasons</b>`,
 })
 
-const evil = account({ uid: "keap:t1:2", externalId: "2", givenName: EVIL_NAME, familyName: EVIL_FAMILY, emailRaw: "evil@example.com" })
+const evil = account({
+  uid: "keap:t1:2",
+  externalId: "2",
+  givenName: EVIL_NAME,
+  familyName: EVIL_FAMILY,
+  emailRaw: "evil@example.com",
+})
 
 const review: Review = {
   generatedAt: "2026-12-03T10:00:00.000Z",
@@ -58,14 +68,21 @@ const review: Review = {
   staleInvitations: [],
   duplicateAccounts: [],
   sharedIdentifiers: [
-    { identifier: "email:sales@example.com", kind: "email", value: "sales@example.com", holders: [account(), evil, account({ uid: "keap:t1:3" })] },
+    {
+      identifier: "email:sales@example.com",
+      kind: "email",
+      value: "sales@example.com",
+      holders: [account(), evil, account({ uid: "keap:t1:3" })],
+    },
   ],
   unlinkedAccounts: [],
 }
 
 describe("Format", () => {
   it("escapes the five HTML characters", () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
+    )
   })
   it("quotes CSV fields that need it and neutralises formulas", () => {
     expect(csvField("plain")).toBe("plain")

@@ -160,6 +160,18 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
       let report: ExtractorReport = {}
       let identities: IdentityMaintenanceReport | null = null
       let removalSkipped: string | null = null
+      const timings = { loadMs: 0, removalMs: 0, identitiesMs: 0 }
+      const timed = <A, E2>(phase: keyof typeof timings, effect: Effect.Effect<A, E2>) =>
+        Effect.suspend(() => {
+          const start = Date.now()
+          return Effect.ensuring(
+            effect,
+            Effect.sync(() => {
+              timings[phase] += Date.now() - start
+            }),
+          )
+        })
+      const maintain = timed("identitiesMs", runMaintenance)
 
       const summary = (status: RunStatus, error: string | null): RunSummary => {
         const finished = new Date()
@@ -179,6 +191,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
           removalSkipped,
           identities,
           error,
+          timings: { ...timings },
         }
       }
 
@@ -237,39 +250,42 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
         // In a dry run nothing is touched, so the accounts it would keep are counted as they stream by.
         let seenActive = 0
         const context = { runId, tenantUid, upsert, dryRun }
-        const loaded = yield* input.records.pipe(
-          Stream.mapError((cause) => new SourceError(cause)),
-          Stream.grouped(options.batchSize),
-          Stream.runForEach((chunk) =>
-            Effect.gen(function* () {
-              const batch = Array.from(chunk)
-              for (const item of batch) {
-                if (item.system !== input.system || item.tenant !== input.tenant) {
-                  return yield* Effect.fail(
-                    new SourceError(
-                      new RecordOutsideRun({
-                        expected: tenantUid,
-                        found: toTenantUid(item),
-                        externalId: item.externalId,
-                      }),
-                    ),
-                  )
+        const loaded = yield* timed(
+          "loadMs",
+          input.records.pipe(
+            Stream.mapError((cause) => new SourceError(cause)),
+            Stream.grouped(options.batchSize),
+            Stream.runForEach((chunk) =>
+              Effect.gen(function* () {
+                const batch = Array.from(chunk)
+                for (const item of batch) {
+                  if (item.system !== input.system || item.tenant !== input.tenant) {
+                    return yield* Effect.fail(
+                      new SourceError(
+                        new RecordOutsideRun({
+                          expected: tenantUid,
+                          found: toTenantUid(item),
+                          externalId: item.externalId,
+                        }),
+                      ),
+                    )
+                  }
                 }
-              }
-              const batchCounts: BatchCounts = yield* loadBatch(connection, context, batch)
-              counts.seen += batchCounts.seen
-              counts.created += batchCounts.created
-              counts.updated += batchCounts.updated
-              counts.unchanged += batchCounts.unchanged
-              counts.reactivated += batchCounts.reactivated
-              seenActive += batchCounts.updated + batchCounts.unchanged
-            }),
-          ),
-          // A source failure is an outcome of the run (recorded, nothing removed), not a failure of the loader.
-          Effect.as(Option.none<unknown>()),
-          Effect.catchIf(
-            (error): error is SourceError => error instanceof SourceError,
-            (error) => Effect.succeed(Option.some(error.cause)),
+                const batchCounts: BatchCounts = yield* loadBatch(connection, context, batch)
+                counts.seen += batchCounts.seen
+                counts.created += batchCounts.created
+                counts.updated += batchCounts.updated
+                counts.unchanged += batchCounts.unchanged
+                counts.reactivated += batchCounts.reactivated
+                seenActive += batchCounts.updated + batchCounts.unchanged
+              }),
+            ),
+            // A source failure is an outcome of the run (recorded, nothing removed), not a failure of the loader.
+            Effect.as(Option.none<unknown>()),
+            Effect.catchIf(
+              (error): error is SourceError => error instanceof SourceError,
+              (error) => Effect.succeed(Option.some(error.cause)),
+            ),
           ),
         )
         return { activeBefore, seenActive, loaded }
@@ -281,7 +297,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
           const { activeBefore, seenActive, loaded } = yield* body
           yield* readReport
           if (Option.isSome(loaded)) {
-            if (!dryRun) identities = yield* runMaintenance
+            if (!dryRun) identities = yield* maintain
             const failure = new ExtractionFailed({ runId, tenantUid, seen: counts.seen, cause: loaded.value })
             yield* record(summary("failed", failure.message))
             return yield* failure
@@ -315,7 +331,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
               activeBefore,
               maxShare: options.maxRemovalShare,
             })
-            if (!dryRun) identities = yield* runMaintenance
+            if (!dryRun) identities = yield* maintain
             yield* record(summary("blocked", blocked.message))
             return yield* blocked
           }
@@ -323,6 +339,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
             counts.removed = wouldRemove
             return summary("dry-run", null)
           }
+          const removalStart = Date.now()
           while (wouldRemove > 0) {
             const now = new Date()
             const rows = yield* writeRows(connection, "marking accounts not seen as removed", REMOVE_NOT_SEEN, {
@@ -337,7 +354,8 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
             if (removed === 0) break
             counts.removed += removed
           }
-          identities = yield* runMaintenance
+          timings.removalMs = Date.now() - removalStart
+          identities = yield* maintain
           const result = summary("completed", null)
           yield* record(result)
           return result

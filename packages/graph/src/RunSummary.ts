@@ -54,4 +54,6 @@ export interface RunSummary {
   readonly identities: IdentityMaintenanceReport | null
   /** The failure, for failed, interrupted and blocked runs. */
   readonly error: string | null
+  /** Where the time went: loading batches, marking removals, identity maintenance. */
+  readonly timings: { readonly loadMs: number; readonly removalMs: number; readonly identitiesMs: number }
 }

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Http from "node:http"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
@@ -134,7 +135,10 @@ export const makeKeapSandbox = (
     })
     // Runs before the server's own close: keep-alive connections would otherwise hold the scope open.
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-    yield* server.serve(sandboxApp(state))
+    // No request spans: nobody reads them here, and they cost a good part of each request's time.
+    yield* server
+      .serve(sandboxApp(state))
+      .pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true), Effect.withTracerEnabled(false))
     const port = server.address._tag === "TcpAddress" ? server.address.port : state.options.port
     const host = state.options.host.includes(":") ? `[${state.options.host}]` : state.options.host
     const baseUrl = `http://${host}:${port}`

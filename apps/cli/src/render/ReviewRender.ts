@@ -5,15 +5,7 @@
  * @since 0.1.0
  */
 import type { AccountFinding, AccountView, IdentityView, Review, SharedIdentifierFinding } from "@idgraph/graph"
-import {
-  escapeHtml,
-  flag,
-  renderCsv,
-  renderMarkdownTable,
-  renderTextTable,
-  type Table,
-  text,
-} from "./Format.js"
+import { escapeHtml, flag, renderCsv, renderMarkdownTable, renderTextTable, type Table, text } from "./Format.js"
 
 /** The output formats of `idgraph review`. */
 export const ReviewFormats = ["table", "json", "csv", "md", "html"] as const
@@ -74,7 +66,8 @@ const identityLabel = (identity: IdentityView | null): string =>
         identity.primaryEmail !== null && identity.displayName !== null ? ` <${identity.primaryEmail}>` : ""
       }`
 
-const otherLabel = (account: AccountView): string => `${account.uid} (${account.status}${account.active ? "" : ", removed"})`
+const otherLabel = (account: AccountView): string =>
+  `${account.uid} (${account.status}${account.active ? "" : ", removed"})`
 
 const FINDING_HEADERS = [
   "Finding",
@@ -135,7 +128,12 @@ const header = (review: Review): ReadonlyArray<string> => [
 /** The review for a terminal: counts, then one compact table per section. */
 export const reviewAsText = (review: Review): string => {
   const lines: Array<string> = [...header(review), ""]
-  lines.push(renderTextTable({ headers: ["Finding", "Count"], rows: reviewCounts(review).map((c) => [c.title, String(c.count)]) }))
+  lines.push(
+    renderTextTable({
+      headers: ["Finding", "Count"],
+      rows: reviewCounts(review).map((c) => [c.title, String(c.count)]),
+    }),
+  )
   for (const section of reviewSections(review)) {
     lines.push("", `## ${section.title} (${section.findings.length})`, section.explanation)
     if (section.findings.length === 0) continue
@@ -171,11 +169,19 @@ export const reviewAsCsv = (review: Review): string => renderCsv(findingsTable(r
 export const reviewAsMarkdown = (review: Review): string => {
   const parts: Array<string> = ["# Access review", "", ...header(review).map((line) => `${line}  `), ""]
   parts.push(
-    renderMarkdownTable({ headers: ["Finding", "Count"], rows: reviewCounts(review).map((c) => [c.title, String(c.count)]) }),
+    renderMarkdownTable({
+      headers: ["Finding", "Count"],
+      rows: reviewCounts(review).map((c) => [c.title, String(c.count)]),
+    }),
   )
   for (const section of reviewSections(review)) {
     parts.push("", `## ${section.title} (${section.findings.length})`, "", section.explanation, "")
-    parts.push(renderMarkdownTable({ headers: FINDING_HEADERS.slice(1), rows: section.findings.map((f) => findingRow(f).slice(1)) }))
+    parts.push(
+      renderMarkdownTable({
+        headers: FINDING_HEADERS.slice(1),
+        rows: section.findings.map((f) => findingRow(f).slice(1)),
+      }),
+    )
   }
   parts.push("", `## Shared identifiers (${review.sharedIdentifiers.length})`, "")
   parts.push(renderMarkdownTable({ headers: SHARED_HEADERS, rows: review.sharedIdentifiers.map(sharedRow) }))
@@ -254,9 +260,7 @@ const badge = (status: string, active: boolean): string => {
 }
 
 const htmlTable = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const head = headers
-    .map((cell) => `<th scope="col"><button type="button">${escapeHtml(cell)}</button></th>`)
-    .join("")
+  const head = headers.map((cell) => `<th scope="col"><button type="button">${escapeHtml(cell)}</button></th>`).join("")
   // Cells arrive already escaped (they may hold markup built here, such as lists and badges).
   const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join("")}</tr>`).join("\n")
   return `<table class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`
@@ -265,8 +269,10 @@ const htmlTable = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyA
 const identityHtml = (identity: IdentityView | null): string => {
   if (identity === null) return `<span class="none">none</span>`
   const title = escapeHtml(identity.displayName ?? identity.primaryEmail ?? identity.uid)
-  const email = identity.primaryEmail === null ? "" : `<br><span class="email">${escapeHtml(identity.primaryEmail)}</span>`
-  const systems = identity.systems.length === 0 ? "" : `<br><span class="meta">${escapeHtml(identity.systems.join(", "))}</span>`
+  const email =
+    identity.primaryEmail === null ? "" : `<br><span class="email">${escapeHtml(identity.primaryEmail)}</span>`
+  const systems =
+    identity.systems.length === 0 ? "" : `<br><span class="meta">${escapeHtml(identity.systems.join(", "))}</span>`
   return `${title}${email}${systems}`
 }
 
@@ -274,7 +280,10 @@ const othersHtml = (accounts: ReadonlyArray<AccountView>): string =>
   accounts.length === 0
     ? `<span class="none">none</span>`
     : `<ul>${accounts
-        .map((other) => `<li><code>${escapeHtml(other.uid)}</code> ${badge(other.status, other.active)}${other.admin === true ? " admin" : ""}</li>`)
+        .map(
+          (other) =>
+            `<li><code>${escapeHtml(other.uid)}</code> ${badge(other.status, other.active)}${other.admin === true ? " admin" : ""}</li>`,
+        )
         .join("")}</ul>`
 
 const findingHtmlRow = (finding: AccountFinding): ReadonlyArray<string> => [

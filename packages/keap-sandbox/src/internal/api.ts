@@ -5,6 +5,7 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { Context, Effect } from "effect"
 import { monotonicNow } from "./admission.js"
 import { withFaults } from "./faults.js"
@@ -588,6 +589,10 @@ export const keapApi = (state: SandboxState) => {
         status === 500 ? errorFor(isV2, 500, "Internal Server Error") : json(status, gatewayErrorBody(status)),
       routed,
     )
-    return HttpServerResponse.setHeaders(response, headers)
+    // Straight onto Node's response (merged into the head when it is written): copying an immutable header set of
+    // 17 entries on every answer costs more than the rest of a small request.
+    const nodeResponse = NodeHttpServerRequest.toServerResponse(request)
+    for (const name in headers) nodeResponse.setHeader(name, headers[name]!)
+    return response
   })
 }
