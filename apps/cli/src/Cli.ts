@@ -25,7 +25,7 @@ import {
 } from "@idgraph/neo4j-local"
 import { Config, Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { authoriseUrlFor, login, newState } from "./AuthFlow.js"
-import { ConfigInvalid, FileError, UsageError } from "./CliErrors.js"
+import { ConfigInvalid, FileError, type SomeTenantsFailed, UsageError } from "./CliErrors.js"
 import { runDemo } from "./Demo.js"
 import { type ConfiguredTenant, type IdgraphConfig, loadConfig } from "./IdgraphConfig.js"
 import { Ingestion } from "./Ingestion.js"
@@ -58,6 +58,8 @@ const logFormatOption = Options.choice("log-format", ["text", "json"]).pipe(
 /** The root command; subcommands read its options through it. */
 const root = Command.make("idgraph", { config: configOption, logFormat: logFormatOption })
 
+const progressMode = (json: boolean): ProgressMode => (!json && process.stderr.isTTY === true ? "live" : "log")
+
 /** Runs a handler with the logger the global options ask for; logs go to stderr so stdout stays the result. */
 const withGlobals = <A, E, R>(
   body: (globals: { readonly config: string | undefined; readonly json: boolean }) => Effect.Effect<A, E, R>,
@@ -72,11 +74,10 @@ const withGlobals = <A, E, R>(
         })
     return body({ config: Option.getOrUndefined(config), json }).pipe(
       Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-      Logger.withMinimumLogLevel(LogLevel.Info),
+      // On a terminal the live progress lines say what info logs would; only warnings and errors interrupt them.
+      Logger.withMinimumLogLevel(progressMode(json) === "live" ? LogLevel.Warning : LogLevel.Info),
     )
   })
-
-const progressMode = (json: boolean): ProgressMode => (!json && process.stderr.isTTY === true ? "live" : "log")
 
 const writeText = (file: string, content: string) =>
   Effect.try({
@@ -89,7 +90,7 @@ const writeText = (file: string, content: string) =>
 
 /** Prints an ingestion summary (table, or JSON under --log-format json), writes --summary-json, fails when any failed. */
 const reportIngestion = (
-  result: { readonly summary: IngestSummary; readonly failure: Effect.Effect<never, unknown> | null },
+  result: { readonly summary: IngestSummary; readonly failure: SomeTenantsFailed | null },
   json: boolean,
   summaryJson: Option.Option<string>,
 ) =>
@@ -152,11 +153,7 @@ const ingestKeap = Command.make(
             ),
           ),
         ).pipe(Effect.provide(IngestionLive))
-        yield* reportIngestion(
-          { summary: result.summary, failure: result.failure === null ? null : Effect.fail(result.failure) },
-          json,
-          options.summaryJson,
-        )
+        yield* reportIngestion(result, json, options.summaryJson)
       }),
     ),
 ).pipe(
@@ -191,11 +188,7 @@ const ingestFile = Command.make(
             allowMassRemoval: options.allowMassRemoval,
           }),
         ).pipe(Effect.provide(IngestionLive))
-        yield* reportIngestion(
-          { summary: result.summary, failure: result.failure === null ? null : Effect.fail(result.failure) },
-          json,
-          options.summaryJson,
-        )
+        yield* reportIngestion(result, json, options.summaryJson)
       }),
     ),
 ).pipe(

@@ -20,7 +20,7 @@ import {
 import { int, readRows, writeRows } from "./internal/cypher.js"
 import { type IdentityMaintenanceReport, maintainIdentities } from "./internal/identityMaintenance.js"
 import { holdLease } from "./internal/lease.js"
-import { type BatchCounts, loadBatch, upsertQueryFor } from "./internal/loader.js"
+import { type BatchCounts, loadBatch, queriesFor } from "./internal/loader.js"
 import * as Queries from "./internal/queries.js"
 import { migrate } from "./Migrations.js"
 import type { Review, ReviewOptions } from "./Review.js"
@@ -155,7 +155,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
       const runId = newRunId()
       const tenantUid = toTenantUid(input)
       const started = new Date()
-      const upsert = upsertQueryFor(input.system)
+      const queries = queriesFor(input.system)
       const counts = { seen: 0, created: 0, updated: 0, unchanged: 0, reactivated: 0, removed: 0 }
       let report: ExtractorReport = {}
       let identities: IdentityMaintenanceReport | null = null
@@ -249,7 +249,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
         }
         // In a dry run nothing is touched, so the accounts it would keep are counted as they stream by.
         let seenActive = 0
-        const context = { runId, tenantUid, upsert, dryRun }
+        const context = { runId, tenantUid, queries, dryRun }
         const loaded = yield* timed(
           "loadMs",
           input.records.pipe(
@@ -408,7 +408,7 @@ export class IdentityGraph extends Context.Tag("idgraph/IdentityGraph")<Identity
     sharedThreshold: 2,
     maxRemovalShare: 0.2,
     batchSize: 2_000,
-    identityChunkSize: 1_000,
+    identityChunkSize: 2_000,
     leaseTtl: "60 seconds",
     leaseWait: 0,
     maintenanceWait: "5 minutes",

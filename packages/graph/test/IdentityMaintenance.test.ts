@@ -96,7 +96,7 @@ describe("incremental identity maintenance", () => {
               }).pipe(Effect.provide(context)),
             ),
           )
-          yield* Effect.promise(() => fc.assert(property, { numRuns: 6, endOnFailure: true }))
+          yield* Effect.promise(() => fc.assert(property, { numRuns: 8, endOnFailure: true }))
         }),
     )
   })

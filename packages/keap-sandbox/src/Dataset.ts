@@ -114,8 +114,9 @@ export interface Dataset {
   readonly sharedMailboxes: ReadonlyArray<SharedMailbox>
 }
 
-/** Seed creation dates fall between these instants (fixed, so datasets do not depend on when they are made). */
+/** The earliest seed creation date (fixed, so datasets do not depend on when they are made). */
 export const DATASET_START = Date.UTC(2014, 0, 1)
+/** The latest seed creation or update date. */
 export const DATASET_END = Date.UTC(2026, 10, 1)
 const DAY_MS = 86_400_000
 

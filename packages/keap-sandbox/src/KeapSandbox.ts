@@ -136,9 +136,10 @@ export const makeKeapSandbox = (
     // Runs before the server's own close: keep-alive connections would otherwise hold the scope open.
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     // No request spans: nobody reads them here, and they cost a good part of each request's time.
-    yield* server
-      .serve(sandboxApp(state))
-      .pipe(HttpMiddleware.withTracerDisabledWhenEffect(() => true), Effect.withTracerEnabled(false))
+    yield* server.serve(sandboxApp(state)).pipe(
+      HttpMiddleware.withTracerDisabledWhenEffect(() => true),
+      Effect.withTracerEnabled(false),
+    )
     const port = server.address._tag === "TcpAddress" ? server.address.port : state.options.port
     const host = state.options.host.includes(":") ? `[${state.options.host}]` : state.options.host
     const baseUrl = `http://${host}:${port}`

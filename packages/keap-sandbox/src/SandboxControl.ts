@@ -8,7 +8,7 @@
  */
 import { Data, Effect } from "effect"
 import type { SandboxUserStatus } from "./Dataset.js"
-import type { ApiKeyCredential } from "./SandboxOptions.js"
+import type { ApiKeyCredential, OAuthClientCredentials, RateLimits } from "./SandboxOptions.js"
 
 /** Faults injected into Keap API responses until changed or cleared. Rates are probabilities in [0, 1]. */
 export interface FaultSettings {
@@ -114,6 +114,17 @@ export interface SandboxTenantInfo {
   readonly apiKeys: ReadonlyArray<ApiKeyCredential>
 }
 
+/** `GET /__sandbox/info`: how the sandbox was started, with every credential it accepts. */
+export interface SandboxInfo {
+  readonly seed: number
+  readonly oauthClients: ReadonlyArray<OAuthClientCredentials>
+  readonly tenants: ReadonlyArray<SandboxTenantInfo>
+  readonly limits: RateLimits | "off"
+  readonly legacyUserEndpoints: boolean
+  readonly v1AdminField: boolean
+  readonly v2Shape: "current" | "legacy"
+}
+
 /** `GET /__sandbox/clock`. */
 export interface SandboxClockState {
   /** Sandbox time, ISO-8601. */
@@ -129,8 +140,10 @@ export class SandboxControlError extends Data.TaggedError("SandboxControlError")
 
 /** Typed access to `/__sandbox/...`. */
 export interface SandboxControl {
+  readonly info: Effect.Effect<SandboxInfo, SandboxControlError>
   readonly tenants: Effect.Effect<ReadonlyArray<SandboxTenantInfo>, SandboxControlError>
   readonly listUsers: (tenantId: string) => Effect.Effect<ReadonlyArray<SandboxUser>, SandboxControlError>
+  readonly getUser: (tenantId: string, userId: number) => Effect.Effect<SandboxUser, SandboxControlError>
   readonly addUser: (tenantId: string, user: NewSandboxUser) => Effect.Effect<SandboxUser, SandboxControlError>
   readonly changeUser: (
     tenantId: string,
@@ -188,8 +201,10 @@ export const makeSandboxControl = (baseUrl: string): SandboxControl => {
     )
   const tenantPath = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}`
   return {
+    info: call("GET", "/info"),
     tenants: call("GET", "/tenants"),
     listUsers: (tenantId) => call("GET", `${tenantPath(tenantId)}/users`),
+    getUser: (tenantId, userId) => call("GET", `${tenantPath(tenantId)}/users/${userId}`),
     addUser: (tenantId, user) => call("POST", `${tenantPath(tenantId)}/users`, user),
     changeUser: (tenantId, userId, change) => call("PATCH", `${tenantPath(tenantId)}/users/${userId}`, change),
     removeUser: (tenantId, userId) => call("DELETE", `${tenantPath(tenantId)}/users/${userId}`),

@@ -45,6 +45,7 @@ layer(KeapSandbox.layer({ seed: 5, tenants: 2, usersPerTenant: 20, limits: "off"
           expect(decodeBody(User, yield* getV2(added.id)).status).toBe("INVITED")
           const accepted = yield* sandbox.control.acceptInvitation(tenant.id, added.id)
           expect(accepted.status).toBe("Active")
+          expect(yield* sandbox.control.getUser(tenant.id, added.id)).toEqual(accepted)
           const again = yield* Effect.either(sandbox.control.acceptInvitation(tenant.id, added.id))
           expect(Either.isLeft(again) && again.left.status).toBe(409)
           yield* sandbox.control.changeUser(tenant.id, added.id, {
@@ -64,6 +65,18 @@ layer(KeapSandbox.layer({ seed: 5, tenants: 2, usersPerTenant: 20, limits: "off"
           expect((yield* getV2(added.id)).status).toBe(404)
           const invalid = yield* Effect.either(sandbox.control.changeUser(tenant.id, 1, { status: "Gone" as "Active" }))
           expect(Either.isLeft(invalid) && invalid.left.status).toBe(400)
+        }),
+      )
+
+      it.effect("info lists the credentials and options a standalone client needs", () =>
+        Effect.gen(function* () {
+          const sandbox = yield* KeapSandbox
+          const info = yield* sandbox.control.info
+          expect(info.oauthClients).toEqual([sandbox.oauthClient])
+          expect(info.tenants.map((tenant) => tenant.apiKeys.map((key) => key.key))).toEqual(
+            sandbox.tenants.map((tenant) => [tenant.personalAccessToken, tenant.serviceAccountKey]),
+          )
+          expect(info).toMatchObject({ seed: 5, limits: "off", legacyUserEndpoints: false, v2Shape: "current" })
         }),
       )
 

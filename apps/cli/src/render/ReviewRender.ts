@@ -203,12 +203,15 @@ h2 { font-size: 17px; margin: 32px 0 4px; padding-top: 8px; border-top: 2px soli
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: var(--head); font-weight: 600; white-space: nowrap; }
+td:last-child { min-width: 16em; }
 th button { all: unset; cursor: pointer; }
 th button::after { content: " \\2195"; color: var(--muted); }
 th[aria-sort="ascending"] button::after { content: " \\2191"; color: var(--accent); }
 th[aria-sort="descending"] button::after { content: " \\2193"; color: var(--accent); }
 tbody tr:nth-child(even) { background: #fafbfd; }
-td.uid, td.email { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; white-space: nowrap; }
+.email { white-space: nowrap; }
+.sub { color: var(--muted); font-size: 12px; }
 td ul { margin: 0; padding-left: 16px; }
 .none { color: var(--muted); font-style: italic; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 4px; background: var(--head); font-size: 12px; }
@@ -216,7 +219,9 @@ td ul { margin: 0; padding-left: 16px; }
 .badge.active { background: #e5f4ea; }
 .badge.invited { background: #fff4d6; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+@page { size: landscape; margin: 12mm; }
 @media print {
+  code, .email { white-space: normal; overflow-wrap: anywhere; }
   body { padding: 0; font-size: 10pt; }
   .cards { gap: 6px; }
   .card { min-width: 0; padding: 4px 8px; }
@@ -266,13 +271,16 @@ const htmlTable = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyA
   return `<table class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`
 }
 
-const identityHtml = (identity: IdentityView | null): string => {
+/** The identity cell: its name, its primary e-mail when it differs from the account's, and its systems. */
+const identityHtml = (identity: IdentityView | null, accountEmail: string | null): string => {
   if (identity === null) return `<span class="none">none</span>`
   const title = escapeHtml(identity.displayName ?? identity.primaryEmail ?? identity.uid)
   const email =
-    identity.primaryEmail === null ? "" : `<br><span class="email">${escapeHtml(identity.primaryEmail)}</span>`
+    identity.primaryEmail === null || identity.primaryEmail === accountEmail
+      ? ""
+      : `<br><span class="email sub">${escapeHtml(identity.primaryEmail)}</span>`
   const systems =
-    identity.systems.length === 0 ? "" : `<br><span class="meta">${escapeHtml(identity.systems.join(", "))}</span>`
+    identity.systems.length === 0 ? "" : `<br><span class="sub">${escapeHtml(identity.systems.join(", "))}</span>`
   return `${title}${email}${systems}`
 }
 
@@ -289,11 +297,11 @@ const othersHtml = (accounts: ReadonlyArray<AccountView>): string =>
 const findingHtmlRow = (finding: AccountFinding): ReadonlyArray<string> => [
   `<code>${escapeHtml(finding.account.uid)}</code>`,
   escapeHtml(text(name(finding.account))),
-  escapeHtml(text(finding.account.emailRaw?.trim() ?? finding.account.email)),
+  `<span class="email">${escapeHtml(text(finding.account.emailRaw?.trim() ?? finding.account.email))}</span>`,
   badge(finding.account.status, finding.account.active),
   escapeHtml(flag(finding.account.admin)),
   escapeHtml(text(finding.account.lastSeenAt?.slice(0, 10))),
-  identityHtml(finding.identity),
+  identityHtml(finding.identity, finding.account.email),
   othersHtml(finding.otherAccounts),
   escapeHtml(finding.detail),
 ]

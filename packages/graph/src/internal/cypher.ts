@@ -42,7 +42,9 @@ export const toGraphError =
 
 /** Runs one query inside a managed transaction and returns plain rows. */
 export const run = async (tx: ManagedTransaction, text: string, params: Record<string, unknown> = {}) => {
+  const t0 = Date.now()
   const result = await tx.run(text, params)
+  if (process.env.IDGRAPH_TRACE) console.log("TRACE", Date.now() - t0, text.trim().slice(0, 50).replace(/\s+/g, " "))
   return result.records.map((record) => toNative(record.toObject()) as Row)
 }
 
@@ -56,7 +58,10 @@ export const write = <A>(
     try: async () => {
       const session = connection.driver.session({ database: connection.database })
       try {
-        return await session.executeWrite(work)
+        const t0 = Date.now()
+        const out = await session.executeWrite(work)
+        if (process.env.IDGRAPH_TRACE) console.log("TRACE", Date.now() - t0, "WRITE-TX", during)
+        return out
       } finally {
         await session.close()
       }

@@ -75,12 +75,24 @@ UNWIND $uids AS uid
 MATCH (:Identity {uid: uid})<-[:BELONGS_TO]-(a:Account)
 RETURN a.uid AS uid`
 
-const WRITE_IDENTITIES = `
+// New identities have fresh random uids: CREATE, no MERGE to check.
+const CREATE_IDENTITIES = `
 UNWIND $identities AS idn
-MERGE (i:Identity {uid: idn.uid})
-ON CREATE SET i.createdAt = $now, i.createdAtMs = $nowMs
+CREATE (i:Identity {uid: idn.uid})
+SET i += idn.props, i.createdAt = $now, i.createdAtMs = $nowMs, i.updatedAt = $now`
+
+const UPDATE_IDENTITIES = `
+UNWIND $identities AS idn
+MATCH (i:Identity {uid: idn.uid})
 SET i += idn.props, i.updatedAt = $now
 REMOVE i.mergedAt, i.mergedAtMs, i.mergedInto`
+
+// Accounts that had no identity yet (new accounts): nothing to remove, CREATE the membership.
+const FIRST_ASSIGNMENTS = `
+UNWIND $assignments AS asg
+MATCH (a:Account {uid: asg.account})
+MATCH (i:Identity {uid: asg.identity})
+CREATE (a)-[:BELONGS_TO]->(i)`
 
 const WRITE_ASSIGNMENTS = `
 UNWIND $assignments AS asg
@@ -101,8 +113,10 @@ SET loser.mergedAt = $now, loser.mergedAtMs = $nowMs, loser.mergedInto = winner.
 
 // A token changed since it was read means a concurrent load touched the account again: leave it flagged.
 const CLEAR_FLAGS = `
+// The hint keeps the planner on the uid constraint: the identityDirty index would scan every flagged account per row.
 UNWIND $flags AS f
-MATCH (a:Account {uid: f.uid}) WHERE a.identityDirty = f.token
+MATCH (a:Account {uid: f.uid}) USING INDEX a:Account(uid)
+WHERE a.identityDirty = f.token
 REMOVE a.identityDirty`
 
 interface ClosureAccount {
@@ -231,6 +245,8 @@ const components = (accounts: ReadonlyMap<string, ClosureAccount>): Array<Array<
 
 interface Plan {
   readonly identities: Array<{ uid: string; props: ReturnType<typeof identityProperties> }>
+  readonly newIdentities: Array<{ uid: string; props: ReturnType<typeof identityProperties> }>
+  readonly firstAssignments: Array<{ account: string; identity: string }>
   readonly assignments: Array<{ account: string; identity: string }>
   readonly merges: Array<{ loser: string; winner: string }>
   readonly created: number
@@ -264,23 +280,33 @@ const plan = (groups: Array<Array<ClosureAccount>>, newUid: () => string): Plan 
     list.push({ uid, createdAtMs })
     claims.set(index, list)
   }
-  const result: Plan = { identities: [], assignments: [], merges: [], created: 0 }
+  const result: Plan = {
+    identities: [],
+    newIdentities: [],
+    firstAssignments: [],
+    assignments: [],
+    merges: [],
+    created: 0,
+  }
   let created = 0
   groups.forEach((group, index) => {
     const claimants = (claims.get(index) ?? []).sort(
       (a, b) => a.createdAtMs - b.createdAtMs || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0),
     )
     let uid: string
+    let fresh = false
     if (claimants.length === 0) {
       uid = newUid()
+      fresh = true
       created++
     } else {
       uid = claimants[0]!.uid
       for (const loser of claimants.slice(1)) result.merges.push({ loser: loser.uid, winner: uid })
     }
-    result.identities.push({ uid, props: identityProperties(group) })
+    ;(fresh ? result.newIdentities : result.identities).push({ uid, props: identityProperties(group) })
     for (const account of group) {
-      if (account.identityUid !== uid) result.assignments.push({ account: account.uid, identity: uid })
+      if (account.identityUid === null) result.firstAssignments.push({ account: account.uid, identity: uid })
+      else if (account.identityUid !== uid) result.assignments.push({ account: account.uid, identity: uid })
     }
   })
   return { ...result, created }
@@ -361,7 +387,14 @@ export const maintainIdentities = (
         .map((account) => ({ uid: account.uid, token: account.token }))
       yield* write(connection, "writing identities", async (tx) => {
         const params = { now: now.toISOString(), nowMs: int(now.getTime()) }
-        await run(tx, WRITE_IDENTITIES, { ...params, identities: decided.identities })
+        if (decided.newIdentities.length > 0) {
+          await run(tx, CREATE_IDENTITIES, { ...params, identities: decided.newIdentities })
+        }
+        if (decided.identities.length > 0)
+          await run(tx, UPDATE_IDENTITIES, { ...params, identities: decided.identities })
+        if (decided.firstAssignments.length > 0) {
+          await run(tx, FIRST_ASSIGNMENTS, { assignments: decided.firstAssignments })
+        }
         if (decided.assignments.length > 0) await run(tx, WRITE_ASSIGNMENTS, { assignments: decided.assignments })
         if (decided.merges.length > 0) await run(tx, WRITE_MERGES, { ...params, merges: decided.merges })
         await run(tx, CLEAR_FLAGS, { flags })
@@ -369,7 +402,7 @@ export const maintainIdentities = (
       accountsRecomputed += closure.size
       identitiesCreated += decided.created
       identitiesMerged += decided.merges.length
-      accountsMoved += decided.assignments.length
+      accountsMoved += decided.assignments.length + decided.firstAssignments.length
     }
     return {
       identifiersChecked,

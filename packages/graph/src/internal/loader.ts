@@ -76,44 +76,60 @@ SET a.lastSeenRunId = $runId, a.lastSeenAt = $now`
 
 // The label is spliced in as text because Cypher cannot take a label as a parameter. It is safe: the label comes
 // only from systemLabel(system) where `system` was validated against the AccountRecord schema (/^[a-z][a-z0-9_-]*$/),
-// so it is letters and digits only, and it is back-quoted besides.
-const upsertQuery = (label: string) => `
+// so it is letters and digits only (checked again below), and it is back-quoted besides.
+// Everything that depends on the account's previous state is decided in memory, so that this query neither reads
+// what it writes nor needs an Eager operator: the props map carries exactly the fields to set.
+const updateQuery = (label: string) => `
+UNWIND $rows AS row
+MATCH (a:Account {uid: row.uid})
+SET a += row.props
+SET a:\`${label}\``
+
+// New accounts (the compare step found no node, and the tenant lease keeps other runs of this tenant out) are
+// created with their tenant and identifier relationships in one pass: no MERGE to check, no second lookup.
+const createQuery = (label: string) => `
 MATCH (t:Tenant {uid: $tenantUid})
 UNWIND $rows AS row
-MERGE (a:Account {uid: row.uid})
-ON CREATE SET a.firstSeenAt = $now, a.firstSeenAtMs = $nowMs, a.firstSeenRunId = $runId
-SET a += row.props,
-    a.lastSeenRunId = $runId, a.lastSeenAt = $now, a.active = true,
-    a.removedAt = null, a.removedAtMs = null, a.removedByRunId = null,
-    a.identityDirty = $runId,
-    a.changedAtMs = CASE WHEN row.changed THEN $nowMs ELSE a.changedAtMs END,
-    a.changedByRunId = CASE WHEN row.changed THEN $runId ELSE a.changedByRunId END,
-    a.reactivatedAtMs = CASE WHEN row.reactivated THEN $nowMs ELSE a.reactivatedAtMs END,
-    a.reactivatedByRunId = CASE WHEN row.reactivated THEN $runId ELSE a.reactivatedByRunId END
-SET a:\`${label}\`
-MERGE (t)-[:HAS_ACCOUNT]->(a)
+CREATE (a:Account:\`${label}\`)
+SET a = row.props
+CREATE (t)-[:HAS_ACCOUNT]->(a)
 WITH a, row
-CALL (a, row) {
-  UNWIND row.removedIdentifiers AS removedUid
-  MATCH (a)-[r:HAS_IDENTIFIER]->(i:Identifier {uid: removedUid})
-  SET i.dirty = true
-  DELETE r
-}
-CALL (a, row) {
-  UNWIND row.addedIdentifiers AS added
-  MERGE (i:Identifier {uid: added.uid})
-  ON CREATE SET i.kind = added.kind, i.value = added.value, i.linking = added.linking, i.shared = false
-  SET i.dirty = true
-  MERGE (a)-[:HAS_IDENTIFIER]->(i)
-}`
+UNWIND row.identifiers AS identifierUid
+MATCH (i:Identifier {uid: identifierUid})
+CREATE (a)-[:HAS_IDENTIFIER]->(i)`
+
+// One query shape per step, each a plain UNWIND over a list; all run in the batch's one transaction.
+const UNLINK_IDENTIFIERS = `
+UNWIND $links AS link
+MATCH (a:Account {uid: link.account})-[r:HAS_IDENTIFIER]->(i:Identifier {uid: link.identifier})
+SET i.dirty = true
+DELETE r`
+
+const MERGE_IDENTIFIERS = `
+UNWIND $identifiers AS x
+MERGE (i:Identifier {uid: x.uid})
+ON CREATE SET i.kind = x.kind, i.value = x.value, i.linking = x.linking, i.shared = false
+SET i.dirty = true`
+
+const LINK_IDENTIFIERS = `
+UNWIND $links AS link
+MATCH (a:Account {uid: link.account})
+MATCH (i:Identifier {uid: link.identifier})
+MERGE (a)-[:HAS_IDENTIFIER]->(i)`
 
 const SAFE_LABEL = /^[A-Za-z][A-Za-z0-9]*$/
 
-/** The upsert query of one system, built once per system (one query shape per system, so plans are cached). */
-export const upsertQueryFor = (system: string): string => {
+/** The write queries of one system (one query shape per system and step, so plans are cached). */
+export interface SystemQueries {
+  readonly create: string
+  readonly update: string
+}
+
+/** The write queries of one system, built once per run. */
+export const queriesFor = (system: string): SystemQueries => {
   const label = systemLabel(system)
   if (!SAFE_LABEL.test(label)) throw new Error(`BUG: unsafe system label ${JSON.stringify(label)}`)
-  return upsertQuery(label)
+  return { create: createQuery(label), update: updateQuery(label) }
 }
 
 /** Counts of one batch. */
@@ -129,7 +145,7 @@ export interface BatchCounts {
 export interface BatchContext {
   readonly runId: string
   readonly tenantUid: string
-  readonly upsert: string
+  readonly queries: SystemQueries
   readonly dryRun: boolean
 }
 
@@ -148,9 +164,14 @@ export const loadBatch = (
     const compared = yield* read(connection, "comparing a batch with the graph", (tx) =>
       run(tx, COMPARE, { rows: uids.map((uid) => ({ uid, hash: hashes.get(uid) })) }),
     )
+    const now = new Date()
+    const nowMs = int(now.getTime())
     const touch: Array<string> = []
     const rows: Array<Record<string, unknown>> = []
-    let created = 0
+    const created: Array<Record<string, unknown>> = []
+    const unlinks: Array<{ account: string; identifier: string }> = []
+    const links: Array<{ account: string; identifier: string }> = []
+    const identifiers = new Map<string, { uid: string; kind: string; value: string; linking: boolean }>()
     let updated = 0
     let unchanged = 0
     let reactivated = 0
@@ -164,39 +185,66 @@ export const loadBatch = (
         touch.push(uid)
         continue
       }
-      if (!exists) created++
-      else if (!active) reactivated++
-      else updated++
-      const wanted = new Map(record.identifiers.map((identifier) => [identifierUid(identifier), identifier]))
-      const current = new Set(row.identifiers as Array<string>)
-      rows.push({
-        uid,
-        props: accountProperties(record, hashes.get(uid)!),
-        changed: exists && row.same !== true,
-        reactivated: exists && !active,
-        removedIdentifiers: [...current].filter((identifier) => !wanted.has(identifier)),
-        addedIdentifiers: [...wanted]
-          .filter(([identifier]) => !current.has(identifier))
-          .map(([uid, identifier]) => ({
-            uid,
+      const props: Record<string, unknown> = {
+        ...accountProperties(record, hashes.get(uid)!),
+        lastSeenRunId: context.runId,
+        lastSeenAt: now.toISOString(),
+        active: true,
+        // Content, links or presence changed: the account's identity must be recomputed.
+        identityDirty: context.runId,
+      }
+      if (!exists) {
+        created.push({
+          props: { ...props, uid, firstSeenAt: now.toISOString(), firstSeenAtMs: nowMs, firstSeenRunId: context.runId },
+          identifiers: record.identifiers.map(identifierUid),
+        })
+        for (const identifier of record.identifiers) {
+          const key = identifierUid(identifier)
+          identifiers.set(key, {
+            uid: key,
             kind: identifier.kind,
             value: identifier.value,
             linking: isLinkingKind(identifier.kind),
-          })),
-      })
-    }
-    if (!context.dryRun && (rows.length > 0 || touch.length > 0)) {
-      const now = new Date()
-      yield* write(connection, "writing a batch", async (tx) => {
-        const params = {
-          runId: context.runId,
-          tenantUid: context.tenantUid,
-          now: now.toISOString(),
-          nowMs: int(now.getTime()),
+          })
         }
-        if (rows.length > 0) await run(tx, context.upsert, { ...params, rows })
+        continue
+      }
+      if (!active) {
+        reactivated++
+        Object.assign(props, {
+          removedAt: null,
+          removedAtMs: null,
+          removedByRunId: null,
+          reactivatedAtMs: nowMs,
+          reactivatedByRunId: context.runId,
+        })
+      } else updated++
+      if (row.same !== true) Object.assign(props, { changedAtMs: nowMs, changedByRunId: context.runId })
+      rows.push({ uid, props })
+      const wanted = new Map(record.identifiers.map((identifier) => [identifierUid(identifier), identifier]))
+      const current = new Set(row.identifiers as Array<string>)
+      for (const identifier of current) {
+        if (!wanted.has(identifier)) unlinks.push({ account: uid, identifier })
+      }
+      for (const [identifier, { kind, value }] of wanted) {
+        if (current.has(identifier)) continue
+        links.push({ account: uid, identifier })
+        identifiers.set(identifier, { uid: identifier, kind, value, linking: isLinkingKind(kind) })
+      }
+    }
+    if (!context.dryRun && (created.length > 0 || rows.length > 0 || touch.length > 0)) {
+      yield* write(connection, "writing a batch", async (tx) => {
+        const params = { runId: context.runId, now: now.toISOString(), nowMs }
+        if (unlinks.length > 0) await run(tx, UNLINK_IDENTIFIERS, { links: unlinks })
+        if (identifiers.size > 0) {
+          const sorted = [...identifiers.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
+          await run(tx, MERGE_IDENTIFIERS, { identifiers: sorted })
+        }
+        if (created.length > 0) await run(tx, context.queries.create, { tenantUid: context.tenantUid, rows: created })
+        if (rows.length > 0) await run(tx, context.queries.update, { rows })
+        if (links.length > 0) await run(tx, LINK_IDENTIFIERS, { links })
         if (touch.length > 0) await run(tx, TOUCH, { ...params, uids: touch })
       })
     }
-    return { seen: uids.length, created, updated, unchanged, reactivated }
+    return { seen: uids.length, created: created.length, updated, unchanged, reactivated }
   })

@@ -3,7 +3,7 @@
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import { Effect } from "effect"
-import { keapApi } from "./api.js"
+import { keapApiRoutes } from "./api.js"
 import { controlRouter } from "./control.js"
 import { json } from "./http.js"
 import { authorize, token } from "./oauth.js"
@@ -11,7 +11,7 @@ import type { SandboxState } from "./state.js"
 
 export const sandboxApp = (state: SandboxState) =>
   HttpRouter.empty.pipe(
-    HttpRouter.mountApp("/crm/rest", keapApi(state)),
+    keapApiRoutes(state),
     HttpRouter.get("/app/oauth/authorize", authorize(state)),
     HttpRouter.post("/token", token(state)),
     HttpRouter.mount("/__sandbox", controlRouter(state)),

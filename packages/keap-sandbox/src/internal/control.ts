@@ -7,7 +7,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import type { SandboxUserStatus } from "../Dataset.js"
-import type { FaultSettings, SandboxTenantInfo, SandboxUser } from "../SandboxControl.js"
+import type { FaultSettings, SandboxInfo, SandboxTenantInfo, SandboxUser } from "../SandboxControl.js"
 import { json, looksLikeEmail } from "./http.js"
 import type { SandboxState } from "./state.js"
 import { type TenantStore, type UserRecord, updatedIso } from "./store.js"
@@ -184,6 +184,20 @@ const validFaults = (input: Record<string, unknown>): FaultSettings | string => 
 /** The control API routes, relative to `/__sandbox`. */
 export const controlRouter = (state: SandboxState) =>
   HttpRouter.empty.pipe(
+    HttpRouter.get(
+      "/info",
+      Effect.sync(() =>
+        json(200, {
+          seed: state.options.seed,
+          oauthClients: [...state.clients.values()],
+          tenants: state.tenantOrder.map((tenant) => tenantView(state, tenant)),
+          limits: state.options.enforceLimits ? state.options.limits : "off",
+          legacyUserEndpoints: state.options.legacyUserEndpoints,
+          v1AdminField: state.options.v1AdminField,
+          v2Shape: state.options.v2Shape,
+        } satisfies SandboxInfo),
+      ),
+    ),
     HttpRouter.get(
       "/tenants",
       Effect.sync(() =>

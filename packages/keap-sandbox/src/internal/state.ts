@@ -171,8 +171,19 @@ export class SandboxState {
     return code
   }
 
+  private issued = 0
+
+  /** Forget dead grants now and then, so that long runs do not accumulate them. */
+  private sweep(now: number) {
+    if (++this.issued % 1000 !== 0) return
+    for (const map of [this.codes, this.accessTokens, this.refreshTokens] as const) {
+      for (const [token, grant] of map) if (grant.expiresAt <= now) map.delete(token)
+    }
+  }
+
   private issueTokens(grant: Omit<Grant, "expiresAt">) {
     const now = this.clock.now()
+    this.sweep(now)
     const accessToken = newToken(32)
     const refreshToken = newToken(32)
     this.accessTokens.set(accessToken, { ...grant, expiresAt: now + this.options.accessTokenTtlMs })
