@@ -3,7 +3,8 @@
  * and writes the same figures to bench/results/latest.json. It never fails on a figure: the goals are printed
  * next to what was measured, since these machines are shared and noisy (ratios count, absolute times less so).
  *
- * Environment: BENCH_ACCOUNTS (default 100000), BENCH_PACING_SECONDS (20), BENCH_PER_ROW_SAMPLE (2000).
+ * Environment: BENCH_ACCOUNTS (default 100000), BENCH_PACING_SECONDS (20), BENCH_PER_ROW_SAMPLE (2000),
+ * BENCH_MEMORY_SIZES (comma-separated user counts; default 10000,100000, plus 1000000 with --large).
  * The benchmark always starts a private Neo4j (it empties the database between loads): it never uses NEO4J_URI.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
@@ -25,7 +26,11 @@ const large = process.argv.includes("--large")
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 100_000)
 const pacingSeconds = Number(process.env.BENCH_PACING_SECONDS ?? 20)
 const perRowSample = Number(process.env.BENCH_PER_ROW_SAMPLE ?? 2_000)
-const memorySizes = large ? [10_000, 100_000, 1_000_000] : [10_000, 100_000]
+const memorySizes = process.env.BENCH_MEMORY_SIZES
+  ? process.env.BENCH_MEMORY_SIZES.split(",").map(Number)
+  : large
+    ? [10_000, 100_000, 1_000_000]
+    : [10_000, 100_000]
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits

@@ -6,7 +6,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { type AccountRecord, accountUid, connectedComponents } from "@idgraph/identity"
 import type { Neo4j } from "@idgraph/neo4j-local"
-import { Effect, Stream } from "effect"
+import { Deferred, Effect, Fiber, Stream } from "effect"
 import * as fc from "fast-check"
 import { IdentityGraph } from "../src/index.js"
 import { account, graphLayer, graphPartition, unique } from "./fixtures.js"
@@ -98,6 +98,67 @@ describe("incremental identity maintenance", () => {
           )
           yield* Effect.promise(() => fc.assert(property, { numRuns: 8, endOnFailure: true }))
         }),
+    )
+  })
+
+  layer(graphLayer({ batchSize: 2 }), { timeout: 240_000, excludeTestServices: true })((it) => {
+    it.effect("runs on different tenants at the same time, sharing people, end in the from-scratch partition", () =>
+      Effect.gen(function* () {
+        const graph = yield* IdentityGraph
+        const suffix = unique("conc")
+        const tenants = ["a", "b", "c", "d"].map((name) => `${name}-${suffix}`)
+        const batches = tenants.map((tenant, t) =>
+          Array.from({ length: 8 }, (_, i) =>
+            account({
+              tenant,
+              id: String(i),
+              // Person i appears in every tenant under one of two addresses; tenant-crossing global ids chain them.
+              email: `p${i}.${(i + t) % 2}@${suffix}.example`,
+              globalUserId: i % 3 === 0 ? `g${i}-${suffix}` : null,
+            }),
+          ),
+        )
+        yield* Effect.all(
+          tenants.map((tenant, t) =>
+            graph.ingest({
+              system: "keap",
+              tenant,
+              records: Stream.fromIterable(batches[t]!),
+              leaseWait: "60 seconds",
+            }),
+          ),
+          { concurrency: "unbounded" },
+        )
+        const actual = yield* graphPartition(tenants.map((tenant) => `keap:${tenant}`))
+        expect(actual.partition).toEqual(connectedComponents(batches.flat()))
+      }),
+    )
+
+    it.effect("work an interrupted run leaves flagged is finished by the next maintenance", () =>
+      Effect.gen(function* () {
+        const graph = yield* IdentityGraph
+        const suffix = unique("flag")
+        const tenant = `t-${suffix}`
+        const records = Array.from({ length: 4 }, (_, i) =>
+          account({ tenant, id: String(i), email: `shared${i % 2}@${suffix}.example` }),
+        )
+        const loaded = yield* Deferred.make<void>()
+        // Two batches of two reach the graph, then the source hangs and the run is interrupted before maintenance.
+        const hanging = Stream.fromIterable(records).pipe(
+          Stream.concat(Stream.fromEffect(Deferred.succeed(loaded, undefined).pipe(Effect.zipRight(Effect.never)))),
+          Stream.drain,
+        )
+        const fiber = yield* Effect.fork(
+          graph.ingest({ system: "keap", tenant, records: Stream.fromIterable(records).pipe(Stream.concat(hanging)) }),
+        )
+        yield* Deferred.await(loaded)
+        yield* Effect.sleep("200 millis")
+        yield* Fiber.interrupt(fiber)
+        yield* graph.maintainIdentities
+        const actual = yield* graphPartition([`keap:${tenant}`])
+        expect(actual.partition).toEqual(connectedComponents(records))
+        expect(actual.partition).toHaveLength(2)
+      }),
     )
   })
 })

@@ -42,9 +42,7 @@ export const toGraphError =
 
 /** Runs one query inside a managed transaction and returns plain rows. */
 export const run = async (tx: ManagedTransaction, text: string, params: Record<string, unknown> = {}) => {
-  const t0 = Date.now()
   const result = await tx.run(text, params)
-  if (process.env.IDGRAPH_TRACE) console.log("TRACE", Date.now() - t0, text.trim().slice(0, 50).replace(/\s+/g, " "))
   return result.records.map((record) => toNative(record.toObject()) as Row)
 }
 
@@ -58,10 +56,7 @@ export const write = <A>(
     try: async () => {
       const session = connection.driver.session({ database: connection.database })
       try {
-        const t0 = Date.now()
-        const out = await session.executeWrite(work)
-        if (process.env.IDGRAPH_TRACE) console.log("TRACE", Date.now() - t0, "WRITE-TX", during)
-        return out
+        return await session.executeWrite(work)
       } finally {
         await session.close()
       }
