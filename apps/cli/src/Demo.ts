@@ -138,7 +138,7 @@ export const runDemo = (
           ["Accounts", String(counts.accounts)],
           ["Active accounts", String(counts.activeAccounts)],
           ["Identities (people)", String(counts.identities)],
-          ["People in several Keap tenants", String(counts.peopleInSeveralTenants)],
+          ["People in several tenants (any system)", String(counts.peopleInSeveralTenants)],
           ["People in several systems", String(counts.peopleInSeveralSystems)],
           ["Shared identifiers", String(counts.sharedIdentifiers)],
         ],

@@ -281,6 +281,124 @@ layer(KeapSandbox.layer({ port: 0 }), { timeout: 120_000, excludeTestServices: t
         }),
       300_000,
     )
+
+    it.effect(
+      "one tenant with a rejected key and one that lands: exit 5, and the good one is in the graph",
+      () =>
+        Effect.gen(function* () {
+          const sandbox = yield* KeapSandbox
+          const dir = tempDir()
+          const good = unique("e2e-good")
+          const bad = unique("e2e-bad")
+          const config = writeConfig(dir, {
+            keap: {
+              baseUrl: sandbox.baseUrl,
+              tenants: [
+                { name: good, auth: "apiKey" },
+                { name: bad, auth: "apiKey" },
+              ],
+            },
+          })
+          const env = baseEnv({
+            IDGRAPH_CONFIG: config,
+            [apiKeyVariable(good)]: sandbox.tenants[1]!.serviceAccountKey!,
+            [apiKeyVariable(bad)]: "KeapAK-revoked-long-ago",
+          })
+          const summaryFile = path.join(dir, "summary.json")
+          const result = yield* cli(["ingest", "keap", "--summary-json", summaryFile], env)
+          expectExit(result, 5)
+          expect(result.stderr).toContain(`keap:${bad}`)
+          expect(result.stderr).not.toContain("KeapAK-revoked-long-ago")
+          const summary = readSummary(summaryFile)
+          expect(summary.exitCode).toBe(5)
+          expect(tenantRun(summary, good)).toMatchObject({ status: "completed", exitCode: 0 })
+          expect(tenantRun(summary, bad)).toMatchObject({ status: "failed", exitCode: 3 })
+          const landed = yield* Effect.promise(() => readAccounts(`keap:${good}`))
+          expect(landed.length).toBe(tenantRun(summary, good).seen)
+          expect(landed.length).toBeGreaterThan(0)
+        }),
+      300_000,
+    )
+
+    it.effect(
+      "an interrupted run (Ctrl-C) stops at once and marks nothing removed",
+      () =>
+        Effect.gen(function* () {
+          const sandbox = yield* KeapSandbox
+          const tenant = sandbox.tenants[0]!
+          const dir = tempDir()
+          const name = unique("e2e-sigint")
+          const config = writeConfig(dir, { keap: { baseUrl: sandbox.baseUrl, tenants: [{ name, auth: "apiKey" }] } })
+          const env = baseEnv({ IDGRAPH_CONFIG: config, [apiKeyVariable(name)]: tenant.serviceAccountKey! })
+          expectExit(yield* cli(["ingest", "keap"], env), 0)
+          const victim = (yield* sandbox.control.listUsers(tenant.id)).find(
+            (user) => !user.admin && user.status === "Active",
+          )!
+          yield* sandbox.control.removeUser(tenant.id, victim.id)
+          yield* sandbox.control.setFaults({ latency: { ms: 5000 } })
+          const result = yield* Effect.promise(async () => {
+            const child = startCli(["ingest", "keap"], { env })
+            const finished = waitForCli(child)
+            await new Promise<void>((resolve) => {
+              let seen = ""
+              child.stderr.on("data", (chunk) => {
+                seen += String(chunk)
+                if (seen.includes("ingestion started")) resolve()
+              })
+            })
+            child.kill("SIGINT")
+            return await finished
+          }).pipe(Effect.ensuring(sandbox.control.clearFaults.pipe(Effect.orDie)))
+          expect(result.code).not.toBe(0)
+          expect(result.stderr).toContain("interrupted")
+          const accounts = yield* Effect.promise(() => readAccounts(`keap:${name}`))
+          expect(accounts.find((account) => account.uid === `keap:${name}:${victim.id}`)?.active).toBe(true)
+        }),
+      300_000,
+    )
+
+    it.effect(
+      "provisions users: a dry run sends nothing, a create invites, an unavailable endpoint is a clear error",
+      () =>
+        Effect.gen(function* () {
+          const sandbox = yield* KeapSandbox
+          const tenant = sandbox.tenants[2]!
+          const dir = tempDir()
+          const name = unique("e2e-admin")
+          const config = writeConfig(dir, { keap: { baseUrl: sandbox.baseUrl, tenants: [{ name, auth: "apiKey" }] } })
+          const env = baseEnv({ IDGRAPH_CONFIG: config, [apiKeyVariable(name)]: tenant.personalAccessToken! })
+          const email = `${unique("hire")}@example.com`
+          const create = ["keap", "users", "create", "--tenant", name, "--email", email, "--given-name", "Hire"]
+          const dryRun = yield* cli([...create, "--dry-run"], env)
+          expectExit(dryRun, 0)
+          expect(JSON.parse(dryRun.stdout)).toMatchObject({ dryRun: true, request: { email, given_name: "Hire" } })
+          expect((yield* sandbox.control.listUsers(tenant.id)).some((user) => user.email === email)).toBe(false)
+
+          const created = yield* cli(create, env)
+          expectExit(created, 0)
+          expect(created.stderr).toContain("invitation")
+          const invited = (yield* sandbox.control.listUsers(tenant.id)).find((user) => user.email === email)
+          expect(invited?.status).toBe("Invited")
+
+          const update = yield* cli(
+            ["keap", "users", "update", "--tenant", name, "--id", String(invited!.id), "--job-title", "Engineer"],
+            env,
+          )
+          expectExit(update, 0)
+          expect(JSON.parse(update.stdout)).toMatchObject({ dryRun: false })
+
+          // This sandbox, like Keap's v1 spec, has no DELETE /v1/users/{id}: the CLI says so and changes nothing.
+          const deactivate = yield* cli(
+            ["keap", "users", "deactivate", "--tenant", name, "--id", String(invited!.id)],
+            env,
+          )
+          expectExit(deactivate, 1)
+          expect(deactivate.stderr).toMatch(/not available on this account/)
+          const after = (yield* sandbox.control.listUsers(tenant.id)).find((user) => user.email === email)
+          expect(after?.status).toBe("Invited")
+        }),
+      300_000,
+    )
   },
 )
 

@@ -24,7 +24,7 @@ import { type BatchCounts, loadBatch, queriesFor } from "./internal/loader.js"
 import * as Queries from "./internal/queries.js"
 import { migrate } from "./Migrations.js"
 import type { Review, ReviewOptions } from "./Review.js"
-import type { ExtractorReport, RunStatus, RunSummary } from "./RunSummary.js"
+import type { ExtractorReport, RunRecord, RunStatus, RunSummary } from "./RunSummary.js"
 import type { Changes, GraphSummary, Resolution, Scope } from "./Views.js"
 
 /** Settings of the graph. Every field has a default (see `IdentityGraph.defaults`). */
@@ -80,6 +80,11 @@ export interface IdentityGraphService {
   readonly changesSince: (runId: string, scope?: Scope) => Effect.Effect<Changes, GraphError | UnknownRun>
   /** Headline counts. */
   readonly summary: (scope?: Scope) => Effect.Effect<GraphSummary, GraphError>
+  /** The most recent runs, newest first (default 20). */
+  readonly runs: (options?: {
+    readonly scope?: Scope
+    readonly limit?: number
+  }) => Effect.Effect<ReadonlyArray<RunRecord>, GraphError>
 }
 
 const systemSchema = AccountRecord.fields.system
@@ -398,6 +403,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
     review: (reviewOptions) => Queries.review(connection, reviewOptions),
     changesSince: (runId, scope) => Queries.changesSince(connection, runId, scope),
     summary: (scope) => Queries.summary(connection, scope),
+    runs: (listing) => Queries.runs(connection, listing?.scope, listing?.limit ?? 20),
   }
 }
 

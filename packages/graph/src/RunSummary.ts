@@ -57,3 +57,26 @@ export interface RunSummary {
   /** Where the time went: loading batches, marking removals, identity maintenance. */
   readonly timings: { readonly loadMs: number; readonly removalMs: number; readonly identitiesMs: number }
 }
+
+/** A run as the graph recorded it (for listing runs and picking one for `changesSince`). */
+export interface RunRecord {
+  readonly runId: string
+  /** Order of the run among all runs. */
+  readonly seq: number
+  readonly system: string
+  readonly tenant: string
+  readonly tenantUid: string
+  readonly status: RunStatus
+  readonly startedAt: string
+  readonly finishedAt: string | null
+  readonly seen: number | null
+  readonly created: number | null
+  readonly updated: number | null
+  readonly unchanged: number | null
+  readonly reactivated: number | null
+  readonly removed: number | null
+  readonly quarantined: number | null
+  readonly apiCalls: number | null
+  readonly throttled: number | null
+  readonly error: string | null
+}

@@ -143,16 +143,17 @@ describe("incremental identity maintenance", () => {
           account({ tenant, id: String(i), email: `shared${i % 2}@${suffix}.example` }),
         )
         const loaded = yield* Deferred.make<void>()
-        // Two batches of two reach the graph, then the source hangs and the run is interrupted before maintenance.
+        // Two batches of two reach the graph (the stream is pulled only after a batch is written), then the source
+        // hangs and the run is interrupted before its identity maintenance.
         const hanging = Stream.fromIterable(records).pipe(
-          Stream.concat(Stream.fromEffect(Deferred.succeed(loaded, undefined).pipe(Effect.zipRight(Effect.never)))),
-          Stream.drain,
+          Stream.concat(
+            Stream.fromEffect(Deferred.succeed(loaded, undefined).pipe(Effect.zipRight(Effect.never))).pipe(
+              Stream.drain,
+            ),
+          ),
         )
-        const fiber = yield* Effect.fork(
-          graph.ingest({ system: "keap", tenant, records: Stream.fromIterable(records).pipe(Stream.concat(hanging)) }),
-        )
+        const fiber = yield* Effect.fork(graph.ingest({ system: "keap", tenant, records: hanging }))
         yield* Deferred.await(loaded)
-        yield* Effect.sleep("200 millis")
         yield* Fiber.interrupt(fiber)
         yield* graph.maintainIdentities
         const actual = yield* graphPartition([`keap:${tenant}`])

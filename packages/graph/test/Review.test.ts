@@ -213,6 +213,13 @@ describe("changes since a run", () => {
         const sinceSecond = yield* graph.changesSince(second.runId, { tenantUids: [`keap:${tenant}`] })
         expect(sinceSecond.created).toEqual([])
         expect(sinceSecond.reactivated.map((a) => a.externalId)).toEqual(["0"])
+        const listed = yield* graph.runs({ scope: { tenantUids: [`keap:${tenant}`] } })
+        expect(listed.map((run) => [run.runId, run.status, run.reactivated])).toEqual([
+          [third.runId, "completed", 1],
+          [second.runId, "completed", 0],
+          [first.runId, "completed", 0],
+        ])
+        expect(listed[1]).toMatchObject({ seen: 10, created: 1, updated: 1, removed: 1, unchanged: 8 })
         const unknown = yield* Effect.flip(graph.changesSince("run_nope"))
         expect(unknown._tag).toBe("UnknownRun")
       }),

@@ -7,6 +7,7 @@ import type { Neo4jConnection } from "@idgraph/neo4j-local"
 import { Effect, Option } from "effect"
 import { type GraphError, UnknownRun } from "../GraphErrors.js"
 import type { AccountFinding, FindingKind, Review, ReviewOptions, SharedIdentifierFinding } from "../Review.js"
+import type { RunRecord } from "../RunSummary.js"
 import type {
   AccountView,
   Changes,
@@ -306,3 +307,44 @@ export const summary = (
       sharedIdentifiers: Number(row.shared ?? 0),
     }
   })
+
+const RUNS = `
+MATCH (r:IngestionRun)
+WHERE ($tenantUids IS NULL OR r.tenantUid IN $tenantUids) AND ($systems IS NULL OR r.system IN $systems)
+RETURN r {runId: r.uid, .seq, .system, .tenant, .tenantUid, .status, .startedAt, .finishedAt, .seen, .created,
+          .updated, .unchanged, .reactivated, .removed, .quarantined, .apiCalls, .throttled, .error} AS run
+ORDER BY r.seq DESC
+LIMIT $limit`
+
+/** The most recent runs, newest first. */
+export const runs = (
+  connection: Neo4jConnection,
+  scope: Scope | undefined,
+  limit: number,
+): Effect.Effect<ReadonlyArray<RunRecord>, GraphError> =>
+  Effect.map(readRows(connection, "listing runs", RUNS, { ...scopeParams(scope), limit: int(limit) }), (rows) =>
+    rows.map((row) => {
+      const run = row.run as Record<string, unknown>
+      const count = (key: string) => (run[key] === null || run[key] === undefined ? null : Number(run[key]))
+      return {
+        runId: String(run.runId),
+        seq: Number(run.seq),
+        system: String(run.system),
+        tenant: String(run.tenant),
+        tenantUid: String(run.tenantUid),
+        status: String(run.status) as RunRecord["status"],
+        startedAt: String(run.startedAt),
+        finishedAt: (run.finishedAt as string | null) ?? null,
+        seen: count("seen"),
+        created: count("created"),
+        updated: count("updated"),
+        unchanged: count("unchanged"),
+        reactivated: count("reactivated"),
+        removed: count("removed"),
+        quarantined: count("quarantined"),
+        apiCalls: count("apiCalls"),
+        throttled: count("throttled"),
+        error: (run.error as string | null) ?? null,
+      }
+    }),
+  )
