@@ -24,14 +24,13 @@ export interface ProgressSample {
   readonly remainingThisMinute: number
 }
 
-/** A sample from stats and the previous sample's request count and time (pure). */
-export const sampleOf = (
-  stats: ExtractionStats,
-  previous: { readonly apiCalls: number; readonly at: number } | undefined,
-  now: number,
-): ProgressSample => {
-  const elapsed = previous === undefined ? 0 : (now - previous.at) / 1000
-  const requestsPerSecond = previous === undefined || elapsed <= 0 ? 0 : (stats.apiCalls - previous.apiCalls) / elapsed
+/**
+ * A sample of an extraction at `now` (pure). The request rate is the average since the extraction started (until it
+ * finished): steadier than the rate between two redraws, which jumps with every page.
+ */
+export const sampleOf = (stats: ExtractionStats, now: number): ProgressSample => {
+  const end = stats.finishedAt ?? now
+  const elapsedSeconds = stats.startedAt === null ? 0 : (end - stats.startedAt) / 1000
   return {
     tenant: stats.tenant,
     state: stats.state,
@@ -39,7 +38,7 @@ export const sampleOf = (
     users: stats.records,
     apiCalls: stats.apiCalls,
     rateLimited: stats.rateLimited,
-    requestsPerSecond: Math.max(0, requestsPerSecond),
+    requestsPerSecond: elapsedSeconds <= 0 ? 0 : stats.apiCalls / elapsedSeconds,
     remainingToday: stats.budget.remainingToday,
     remainingThisMinute: Math.max(0, stats.budget.limits.perMinute - stats.budget.usedLastMinute),
   }
@@ -64,17 +63,13 @@ export const makeProgressBoard = (mode: ProgressMode): Effect.Effect<ProgressBoa
       ReadonlyArray<{ readonly tenant: string; readonly stats: Effect.Effect<ExtractionStats> }>
     >([])
     if (mode === "off") return { track: (tenant, stats) => Ref.update(tracked, (all) => [...all, { tenant, stats }]) }
-    const previous = new Map<string, { apiCalls: number; at: number }>()
     let drawnLines = 0
     const samples = Effect.gen(function* () {
       const now = Date.now()
       const all = yield* Ref.get(tracked)
+      // Shown under the label it was tracked with (`keap:<tenant>`), as the summary names it.
       return yield* Effect.forEach(all, ({ tenant, stats }) =>
-        Effect.map(stats, (value) => {
-          const sample = sampleOf(value, previous.get(tenant), now)
-          previous.set(tenant, { apiCalls: value.apiCalls, at: now })
-          return sample
-        }),
+        Effect.map(stats, (value) => ({ ...sampleOf(value, now), tenant })),
       )
     })
     const draw = Effect.gen(function* () {

@@ -2,12 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import type { ExtractionStats } from "@idgraph/keap"
 import { progressLine, sampleOf } from "../src/Progress.js"
 
-const stats = (apiCalls: number): ExtractionStats => ({
+const stats = (apiCalls: number, finishedAt: number | null = null): ExtractionStats => ({
   tenant: "kd482",
   api: "v2",
   state: "running",
-  startedAt: 0,
-  finishedAt: null,
+  startedAt: 1_000,
+  finishedAt,
   pages: 3,
   usersReceived: 300,
   records: 299,
@@ -36,14 +36,14 @@ const stats = (apiCalls: number): ExtractionStats => ({
 })
 
 describe("Progress", () => {
-  it("computes the request rate between samples and the budget left", () => {
-    const first = sampleOf(stats(4), undefined, 1_000)
-    expect(first.requestsPerSecond).toBe(0)
-    const second = sampleOf(stats(14), { apiCalls: 4, at: 1_000 }, 3_000)
-    expect(second.requestsPerSecond).toBe(5)
-    expect(second.remainingThisMinute).toBe(1460)
-    expect(second.users).toBe(299)
-    const line = progressLine(second)
+  it("averages the request rate since the start, stops the clock when finished, and shows the budget left", () => {
+    expect(sampleOf({ ...stats(0), startedAt: null }, 5_000).requestsPerSecond).toBe(0)
+    const running = sampleOf(stats(10), 3_000)
+    expect(running.requestsPerSecond).toBe(5)
+    expect(running.remainingThisMinute).toBe(1460)
+    expect(running.users).toBe(299)
+    expect(sampleOf(stats(10, 5_000), 60_000).requestsPerSecond).toBe(2.5)
+    const line = progressLine(running)
     expect(line).toContain("pages    3")
     expect(line).toContain("5.0 req/s")
     expect(line).toContain("1460/min 149960/day")

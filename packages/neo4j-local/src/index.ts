@@ -4,5 +4,6 @@
  * @since 0.1.0
  */
 export * from "./LocalServer.js"
+export * from "./LocalServerCommands.js"
 export * from "./Neo4j.js"
 export * from "./Neo4jErrors.js"
