@@ -14,16 +14,15 @@ import { IdentityGraph } from "@idgraph/graph"
 import { KeapAuth, KeapClient, KeapNodeLive, type KeapTenantClient } from "@idgraph/keap"
 import { KeapSandbox, type KeapSandboxOptions, sandboxDefaults } from "@idgraph/keap-sandbox"
 import {
-  connect,
-  localServerDirectory,
   Neo4j,
   readRunningServer,
-  serverVersion,
   settingsFromEnv,
+  startCommand,
   startLocalServer,
-  stopLocalServer,
+  statusCommand,
+  stopCommand,
 } from "@idgraph/neo4j-local"
-import { Config, Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { authoriseUrlFor, login, newState } from "./AuthFlow.js"
 import { ConfigInvalid, FileError, type SomeTenantsFailed, UsageError } from "./CliErrors.js"
 import { runDemo } from "./Demo.js"
@@ -491,55 +490,17 @@ const keap = Command.make("keap").pipe(
 // ---------------------------------------------------------------------------------------------------------------
 // neo4j, sandbox
 
-const neo4jStart = Command.make("start", {}, () =>
-  withGlobals(() =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const port = yield* Config.port("IDGRAPH_NEO4J_PORT").pipe(Config.withDefault(7687))
-        const heap = yield* Config.string("IDGRAPH_NEO4J_HEAP").pipe(Config.withDefault("1g"))
-        const pageCacheMb = yield* Config.integer("IDGRAPH_NEO4J_PAGECACHE_MB").pipe(Config.withDefault(512))
-        const password = yield* Config.option(Config.redacted("NEO4J_PASSWORD"))
-        const { server, alreadyRunning } = yield* startLocalServer({ port, heap, pageCacheMb, password })
-        const connection = yield* connect({
-          uri: server.uri,
-          user: "neo4j",
-          password,
-          database: "neo4j",
-          source: "local-server",
-        })
-        const version = yield* serverVersion(connection)
-        yield* Console.log(
-          `Neo4j ${version} ${alreadyRunning ? "already running" : "started"} at ${server.uri} (pid ${server.pid}, data ${server.dataDirectory}, auth ${server.authEnabled ? "on" : "off: loopback only"})`,
-        )
-      }),
-    ),
-  ),
-).pipe(Command.withDescription("Start the long-lived local Neo4j (same as pnpm neo4j:start)."))
+const neo4jStart = Command.make("start", {}, () => withGlobals(() => startCommand)).pipe(
+  Command.withDescription("Start the long-lived local Neo4j (same as pnpm neo4j:start)."),
+)
 
-const neo4jStop = Command.make("stop", {}, () =>
-  withGlobals(() =>
-    Effect.flatMap(stopLocalServer, (stopped) =>
-      Console.log(
-        Option.match(stopped, {
-          onNone: () => "Neo4j is not running (nothing to stop)",
-          onSome: (server) => `Neo4j stopped (pid ${server.pid}); ${server.uri} is free`,
-        }),
-      ),
-    ),
-  ),
-).pipe(Command.withDescription("Stop the local Neo4j (same as pnpm neo4j:stop)."))
+const neo4jStop = Command.make("stop", {}, () => withGlobals(() => stopCommand)).pipe(
+  Command.withDescription("Stop the local Neo4j (same as pnpm neo4j:stop)."),
+)
 
-const neo4jStatus = Command.make("status", {}, () =>
-  withGlobals(() =>
-    Console.log(
-      Option.match(readRunningServer(), {
-        onNone: () => `Neo4j is not running (state in ${localServerDirectory()})`,
-        onSome: (server) =>
-          `Neo4j running at ${server.uri} (pid ${server.pid}, since ${server.startedAt}, data ${server.dataDirectory}, auth ${server.authEnabled ? "on" : "off"})`,
-      }),
-    ),
-  ),
-).pipe(Command.withDescription("Where the local Neo4j runs (same as pnpm neo4j:status)."))
+const neo4jStatus = Command.make("status", {}, () => withGlobals(() => statusCommand)).pipe(
+  Command.withDescription("Where the local Neo4j runs (same as pnpm neo4j:status)."),
+)
 
 const neo4jCommand = Command.make("neo4j").pipe(
   Command.withDescription("The long-lived local Neo4j."),

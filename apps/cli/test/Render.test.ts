@@ -182,6 +182,7 @@ describe("ResolutionRender and SummaryRender", () => {
           status: "completed",
           runId: "run_1",
           seen: 50,
+          countsKnown: true,
           created: 3,
           updated: 2,
           unchanged: 45,
@@ -200,7 +201,8 @@ describe("ResolutionRender and SummaryRender", () => {
           tenant: "t2",
           status: "failed",
           runId: null,
-          seen: 0,
+          seen: 7,
+          countsKnown: false,
           created: 0,
           updated: 0,
           unchanged: 0,
@@ -218,5 +220,7 @@ describe("ResolutionRender and SummaryRender", () => {
     })
     expect(text).toMatch(/keap:t1\s+completed\s+50\s+3\s+2\s+45\s+1\s+0\s+1\s+0\s+1\.2 s/)
     expect(text).toContain("keap:t2: re-authorise")
+    // A failed run's loaded counts are unknown: shown as "-", never as a misleading 0.
+    expect(text).toMatch(/keap:t2\s+failed\s+7\s+-\s+-\s+-\s+0\s/)
   })
 })

@@ -18,7 +18,11 @@ import {
   type UnknownRun,
 } from "./GraphErrors.js"
 import { int, readRows, writeRows } from "./internal/cypher.js"
-import { type IdentityMaintenanceReport, maintainIdentities } from "./internal/identityMaintenance.js"
+import {
+  ensureSharedThreshold,
+  type IdentityMaintenanceReport,
+  maintainIdentities,
+} from "./internal/identityMaintenance.js"
 import { holdLease } from "./internal/lease.js"
 import { type BatchCounts, loadBatch, queriesFor } from "./internal/loader.js"
 import * as Queries from "./internal/queries.js"
@@ -166,6 +170,8 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
       let identities: IdentityMaintenanceReport | null = null
       let removalSkipped: string | null = null
       const timings = { loadMs: 0, removalMs: 0, identitiesMs: 0 }
+      // Identities the loader decided itself for new accounts (added to the maintenance report).
+      const decided = { accounts: 0, created: 0, merged: 0, moved: 0 }
       const timed = <A, E2>(phase: keyof typeof timings, effect: Effect.Effect<A, E2>) =>
         Effect.suspend(() => {
           const start = Date.now()
@@ -176,7 +182,19 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
             }),
           )
         })
-      const maintain = timed("identitiesMs", runMaintenance)
+      const maintain = timed(
+        "identitiesMs",
+        Effect.map(
+          runMaintenance,
+          (report): IdentityMaintenanceReport => ({
+            ...report,
+            accountsRecomputed: report.accountsRecomputed + decided.accounts,
+            identitiesCreated: report.identitiesCreated + decided.created,
+            identitiesMerged: report.identitiesMerged + decided.merged,
+            accountsMoved: report.accountsMoved + decided.moved,
+          }),
+        ),
+      )
 
       const summary = (status: RunStatus, error: string | null): RunSummary => {
         const finished = new Date()
@@ -252,9 +270,13 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
           })
           activeBefore = Number(rows[0]?.activeBefore ?? 0)
         }
+        // New accounts get their identities while loading unless the shared threshold changed (then maintenance
+        // re-checks every identifier first).
+        if (!dryRun) yield* ensureSharedThreshold(connection, options.sharedThreshold)
+        const fastIdentities = dryRun ? null : { sharedThreshold: options.sharedThreshold, newIdentityUid }
         // In a dry run nothing is touched, so the accounts it would keep are counted as they stream by.
         let seenActive = 0
-        const context = { runId, tenantUid, queries, dryRun }
+        const context = { runId, tenantUid, queries, dryRun, identities: fastIdentities }
         const loaded = yield* timed(
           "loadMs",
           input.records.pipe(
@@ -282,6 +304,10 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
                 counts.updated += batchCounts.updated
                 counts.unchanged += batchCounts.unchanged
                 counts.reactivated += batchCounts.reactivated
+                decided.accounts += batchCounts.identities.accounts
+                decided.created += batchCounts.identities.created
+                decided.merged += batchCounts.identities.merged
+                decided.moved += batchCounts.identities.moved
                 seenActive += batchCounts.updated + batchCounts.unchanged
               }),
             ),
@@ -413,7 +439,7 @@ export class IdentityGraph extends Context.Tag("idgraph/IdentityGraph")<Identity
   static readonly defaults: IdentityGraphOptions = {
     sharedThreshold: 2,
     maxRemovalShare: 0.2,
-    batchSize: 2_000,
+    batchSize: 5_000,
     identityChunkSize: 2_000,
     leaseTtl: "60 seconds",
     leaseWait: 0,

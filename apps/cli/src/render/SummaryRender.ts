@@ -13,6 +13,11 @@ export interface TenantRunReport {
   readonly status: string
   readonly runId: string | null
   readonly seen: number
+  /**
+   * Whether created/updated/unchanged are known. A failed run loaded what it read before failing, but the graph
+   * reports only how many records it saw; those counts are then shown as `-`, not as a misleading 0.
+   */
+  readonly countsKnown: boolean
   readonly created: number
   readonly updated: number
   readonly unchanged: number
@@ -60,9 +65,9 @@ export const summaryAsText = (summary: IngestSummary): string => {
       `${run.system}:${run.tenant}`,
       run.status,
       String(run.seen),
-      String(run.created),
-      String(run.updated),
-      String(run.unchanged),
+      run.countsKnown ? String(run.created) : "-",
+      run.countsKnown ? String(run.updated) : "-",
+      run.countsKnown ? String(run.unchanged) : "-",
       String(run.removed),
       String(run.quarantined),
       count(run.apiCalls),

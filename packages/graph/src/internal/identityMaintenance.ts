@@ -42,7 +42,8 @@ CALL (i, nowShared, wasShared) {
   MATCH (i)<-[:HAS_IDENTIFIER]-(a:Account)
   SET a.identityDirty = $token
 }
-SET i.shared = nowShared
+// shared is stored only while true (absent means not shared): an index entry per shared identifier only.
+SET i.shared = CASE WHEN nowShared THEN true END
 REMOVE i.dirty
 WITH i, i.uid AS uid, total, nowShared, wasShared
 // An identifier nobody holds any more is deleted (its uid was read above, before the node goes).
@@ -76,12 +77,12 @@ MATCH (:Identity {uid: uid})<-[:BELONGS_TO]-(a:Account)
 RETURN a.uid AS uid`
 
 // New identities have fresh random uids: CREATE, no MERGE to check.
-const CREATE_IDENTITIES = `
+export const CREATE_IDENTITIES = `
 UNWIND $identities AS idn
 CREATE (i:Identity {uid: idn.uid})
 SET i += idn.props, i.createdAt = $now, i.createdAtMs = $nowMs, i.updatedAt = $now`
 
-const UPDATE_IDENTITIES = `
+export const UPDATE_IDENTITIES = `
 UNWIND $identities AS idn
 MATCH (i:Identity {uid: idn.uid})
 SET i += idn.props, i.updatedAt = $now
@@ -94,7 +95,7 @@ MATCH (a:Account {uid: asg.account})
 MATCH (i:Identity {uid: asg.identity})
 CREATE (a)-[:BELONGS_TO]->(i)`
 
-const WRITE_ASSIGNMENTS = `
+export const WRITE_ASSIGNMENTS = `
 UNWIND $assignments AS asg
 MATCH (a:Account {uid: asg.account})
 MATCH (i:Identity {uid: asg.identity})
@@ -104,7 +105,7 @@ CALL (a, i) {
 }
 MERGE (a)-[:BELONGS_TO]->(i)`
 
-const WRITE_MERGES = `
+export const WRITE_MERGES = `
 UNWIND $merges AS m
 MATCH (loser:Identity {uid: m.loser}), (winner:Identity {uid: m.winner})
 MERGE (loser)-[:MERGED_INTO]->(winner)
@@ -119,7 +120,7 @@ MATCH (a:Account {uid: f.uid}) USING INDEX a:Account(uid)
 WHERE a.identityDirty = f.token
 REMOVE a.identityDirty`
 
-interface ClosureAccount {
+export interface ClosureAccount {
   readonly uid: string
   readonly token: string | null
   readonly system: string
@@ -135,7 +136,7 @@ interface ClosureAccount {
   readonly links: ReadonlyArray<string>
 }
 
-const byAge = (a: ClosureAccount, b: ClosureAccount) =>
+export const byAge = (a: ClosureAccount, b: ClosureAccount) =>
   a.firstSeenAtMs - b.firstSeenAtMs || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0)
 
 /** Identity properties, decided from its accounts (oldest first): see README "Identity properties". */
@@ -312,6 +313,41 @@ const plan = (groups: Array<Array<ClosureAccount>>, newUid: () => string): Plan 
   return { ...result, created }
 }
 
+/**
+ * Records the shared threshold; when it differs from the recorded one (or none is recorded), flags every linking
+ * identifier first, since which identifiers are shared anywhere may change.
+ */
+export const ensureSharedThreshold = (
+  connection: Neo4jConnection,
+  threshold: number,
+): Effect.Effect<void, GraphError> =>
+  Effect.gen(function* () {
+    // A threshold changed since the last pass changes which identifiers are shared anywhere: re-check them all.
+    const recorded = yield* readRows(
+      connection,
+      "reading the shared threshold",
+      `OPTIONAL MATCH (s:IdGraphSchema {uid: "schema"}) RETURN s.sharedThreshold AS threshold`,
+    )
+    if (recorded[0]?.threshold !== threshold) {
+      let flagged = 1
+      while (flagged > 0) {
+        const rows = yield* writeRows(
+          connection,
+          "flagging identifiers for a new shared threshold",
+          `MATCH (i:Identifier) WHERE i.linking AND i.dirty IS NULL WITH i LIMIT $limit SET i.dirty = true RETURN count(i) AS flagged`,
+          { limit: int(10_000) },
+        )
+        flagged = Number(rows[0]?.flagged ?? 0)
+      }
+      yield* writeRows(
+        connection,
+        "recording the shared threshold",
+        `MERGE (s:IdGraphSchema {uid: "schema"}) SET s.sharedThreshold = $threshold`,
+        { threshold: int(threshold) },
+      )
+    }
+  })
+
 /** Options of maintenance. */
 export interface MaintenanceOptions {
   readonly sharedThreshold: number
@@ -327,30 +363,7 @@ export const maintainIdentities = (
 ): Effect.Effect<IdentityMaintenanceReport, GraphError> =>
   Effect.gen(function* () {
     const token = `maintenance:${options.newIdentityUid()}`
-    // A threshold changed since the last pass changes which identifiers are shared anywhere: re-check them all.
-    const recorded = yield* readRows(
-      connection,
-      "reading the shared threshold",
-      `OPTIONAL MATCH (s:IdGraphSchema {uid: "schema"}) RETURN s.sharedThreshold AS threshold`,
-    )
-    if (recorded[0]?.threshold !== options.sharedThreshold) {
-      let flagged = 1
-      while (flagged > 0) {
-        const rows = yield* writeRows(
-          connection,
-          "flagging identifiers for a new shared threshold",
-          `MATCH (i:Identifier) WHERE i.linking AND i.dirty IS NULL WITH i LIMIT $limit SET i.dirty = true RETURN count(i) AS flagged`,
-          { limit: int(10_000) },
-        )
-        flagged = Number(rows[0]?.flagged ?? 0)
-      }
-      yield* writeRows(
-        connection,
-        "recording the shared threshold",
-        `MERGE (s:IdGraphSchema {uid: "schema"}) SET s.sharedThreshold = $threshold`,
-        { threshold: int(options.sharedThreshold) },
-      )
-    }
+    yield* ensureSharedThreshold(connection, options.sharedThreshold)
     let identifiersChecked = 0
     const newlyShared: Array<string> = []
     const noLongerShared: Array<string> = []

@@ -8,6 +8,13 @@ import type { Neo4jConnection } from "@idgraph/neo4j-local"
 import { Effect } from "effect"
 import type { GraphError } from "../GraphErrors.js"
 import { int, read, run, write } from "./cypher.js"
+import {
+  decideNewAccounts,
+  type FastDecision,
+  type NewAccount,
+  writeIdentityChanges,
+  writeNewIdentities,
+} from "./fastIdentities.js"
 
 /** A stable hash of everything the graph stores about an account, so unchanged accounts cost one comparison. */
 export const contentHash = (record: AccountRecord): string => {
@@ -92,7 +99,13 @@ MATCH (t:Tenant {uid: $tenantUid})
 UNWIND $rows AS row
 CREATE (a:Account:\`${label}\`)
 SET a = row.props
+SET a += $common
 CREATE (t)-[:HAS_ACCOUNT]->(a)
+WITH a, row
+CALL (a, row) {
+  MATCH (i:Identity {uid: row.identity})
+  CREATE (a)-[:BELONGS_TO]->(i)
+}
 WITH a, row
 UNWIND row.identifiers AS identifierUid
 MATCH (i:Identifier {uid: identifierUid})
@@ -108,8 +121,20 @@ DELETE r`
 const MERGE_IDENTIFIERS = `
 UNWIND $identifiers AS x
 MERGE (i:Identifier {uid: x.uid})
-ON CREATE SET i.kind = x.kind, i.value = x.value, i.linking = x.linking, i.shared = false
+ON CREATE SET i.kind = x.kind, i.value = x.value, i.linking = x.linking
 SET i.dirty = true`
+
+// Identifiers of new accounts whose identities the batch decided itself: nothing for maintenance to recompute.
+const MERGE_CLEAN_IDENTIFIERS = `
+UNWIND $identifiers AS x
+MERGE (i:Identifier {uid: x.uid})
+ON CREATE SET i.kind = x.kind, i.value = x.value, i.linking = x.linking`
+
+// Identifiers the batch read under the maintenance lock and found missing: nothing to merge against.
+const CREATE_IDENTIFIERS = `
+UNWIND $identifiers AS x
+CREATE (i:Identifier)
+SET i = x`
 
 const LINK_IDENTIFIERS = `
 UNWIND $links AS link
@@ -139,6 +164,13 @@ export interface BatchCounts {
   readonly updated: number
   readonly unchanged: number
   readonly reactivated: number
+  /** New accounts whose identities the batch decided (not left flagged for maintenance). */
+  readonly identities: {
+    readonly accounts: number
+    readonly created: number
+    readonly merged: number
+    readonly moved: number
+  }
 }
 
 /** The run a batch belongs to. */
@@ -147,6 +179,11 @@ export interface BatchContext {
   readonly tenantUid: string
   readonly queries: SystemQueries
   readonly dryRun: boolean
+  /** Set when the batch may decide the identities of new accounts itself (see fastIdentities.ts). */
+  readonly identities: {
+    readonly sharedThreshold: number
+    readonly newIdentityUid: () => string
+  } | null
 }
 
 /** Loads one batch of records of one tenant: compare hashes, then write what changed in one transaction. */
@@ -168,7 +205,10 @@ export const loadBatch = (
     const nowMs = int(now.getTime())
     const touch: Array<string> = []
     const rows: Array<Record<string, unknown>> = []
-    const created: Array<Record<string, unknown>> = []
+    const created: Array<{ props: Record<string, unknown>; identifiers: Array<string> }> = []
+    const newAccounts: Array<NewAccount> = []
+    // Identifiers that gain or lose a holder among existing accounts: always flagged for maintenance.
+    const touched = new Set<string>()
     const unlinks: Array<{ account: string; identifier: string }> = []
     const links: Array<{ account: string; identifier: string }> = []
     const identifiers = new Map<string, { uid: string; kind: string; value: string; linking: boolean }>()
@@ -194,8 +234,29 @@ export const loadBatch = (
         identityDirty: context.runId,
       }
       if (!exists) {
-        created.push({
-          props: { ...props, uid, firstSeenAt: now.toISOString(), firstSeenAtMs: nowMs, firstSeenRunId: context.runId },
+        // What every new account of the batch shares travels once, as $common.
+        const {
+          system: _system,
+          tenant: _tenant,
+          tenantUid: _tenantUid,
+          lastSeenRunId: _run,
+          lastSeenAt: _at,
+          active: _active,
+          ...own
+        } = props
+        created.push({ props: { ...own, uid }, identifiers: record.identifiers.map(identifierUid) })
+        newAccounts.push({
+          uid,
+          system: record.system,
+          tenantUid: context.tenantUid,
+          email: record.email,
+          givenName: record.givenName,
+          familyName: record.familyName,
+          active: true,
+          status: record.status,
+          links: [
+            ...new Set(record.identifiers.filter((identifier) => isLinkingKind(identifier.kind)).map(identifierUid)),
+          ],
           identifiers: record.identifiers.map(identifierUid),
         })
         for (const identifier of record.identifiers) {
@@ -229,22 +290,98 @@ export const loadBatch = (
       for (const [identifier, { kind, value }] of wanted) {
         if (current.has(identifier)) continue
         links.push({ account: uid, identifier })
+        touched.add(identifier)
         identifiers.set(identifier, { uid: identifier, kind, value, linking: isLinkingKind(kind) })
       }
     }
-    if (!context.dryRun && (created.length > 0 || rows.length > 0 || touch.length > 0)) {
-      yield* write(connection, "writing a batch", async (tx) => {
+    let decided: FastDecision | null = null
+    const writeBatch = (mergeOnly: boolean) =>
+      write(connection, "writing a batch", async (tx) => {
         const params = { runId: context.runId, now: now.toISOString(), nowMs }
         if (unlinks.length > 0) await run(tx, UNLINK_IDENTIFIERS, { links: unlinks })
-        if (identifiers.size > 0) {
-          const sorted = [...identifiers.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
-          await run(tx, MERGE_IDENTIFIERS, { identifiers: sorted })
+        const decision =
+          context.identities !== null && newAccounts.length > 0
+            ? await decideNewAccounts(tx, newAccounts, {
+                tenantUid: context.tenantUid,
+                sharedThreshold: context.identities.sharedThreshold,
+                nowMs: now.getTime(),
+                newIdentityUid: context.identities.newIdentityUid,
+              })
+            : null
+        // Flagged: identifiers of changed accounts, of new accounts left to maintenance, and those the decision
+        // leaves pending. The others were settled by the decision.
+        const dirty = new Set(touched)
+        if (decision !== null) for (const identifier of decision.dirtyIdentifiers) dirty.add(identifier)
+        const rowsToCreate = created.map((row) => {
+          const identity = decision?.identityOf.get(row.props.uid as string)
+          if (identity === undefined) {
+            for (const identifier of row.identifiers) dirty.add(identifier)
+            return { ...row, identity: null }
+          }
+          const { identityDirty: _flag, ...props } = row.props
+          return { props, identifiers: row.identifiers, identity }
+        })
+        const byKey = (a: { uid: string }, b: { uid: string }) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0)
+        const all = [...identifiers.values()].sort(byKey)
+        // Missing identifiers of new accounts are created; existing ones need a write only to be flagged.
+        const known = decision === null || mergeOnly ? null : decision.existingIdentifiers
+        const creatable = (uid: string) => known !== null && !touched.has(uid) && !known.has(uid)
+        const flagged = all.filter(
+          (identifier) => dirty.has(identifier.uid) && (known === null || !creatable(identifier.uid)),
+        )
+        const clean = known === null ? all.filter((identifier) => !dirty.has(identifier.uid)) : []
+        const fresh = all
+          .filter((identifier) => creatable(identifier.uid))
+          .map((identifier) => (dirty.has(identifier.uid) ? { ...identifier, dirty: true } : identifier))
+        if (flagged.length > 0) await run(tx, MERGE_IDENTIFIERS, { identifiers: flagged })
+        if (clean.length > 0) await run(tx, MERGE_CLEAN_IDENTIFIERS, { identifiers: clean })
+        if (fresh.length > 0) await run(tx, CREATE_IDENTIFIERS, { identifiers: fresh })
+        if (decision !== null) await writeNewIdentities(tx, decision, now)
+        if (rowsToCreate.length > 0) {
+          await run(tx, context.queries.create, {
+            tenantUid: context.tenantUid,
+            rows: rowsToCreate,
+            common: {
+              // Every record of a batch is of the run's system and tenant (checked by the caller).
+              system: batch[0]!.system,
+              tenant: batch[0]!.tenant,
+              tenantUid: context.tenantUid,
+              lastSeenRunId: context.runId,
+              lastSeenAt: now.toISOString(),
+              active: true,
+              firstSeenAt: now.toISOString(),
+              firstSeenAtMs: nowMs,
+              firstSeenRunId: context.runId,
+            },
+          })
         }
-        if (created.length > 0) await run(tx, context.queries.create, { tenantUid: context.tenantUid, rows: created })
+        if (decision !== null) await writeIdentityChanges(tx, decision, now)
         if (rows.length > 0) await run(tx, context.queries.update, { rows })
         if (links.length > 0) await run(tx, LINK_IDENTIFIERS, { links })
         if (touch.length > 0) await run(tx, TOUCH, { ...params, uids: touch })
+        return decision
       })
+    if (!context.dryRun && (created.length > 0 || rows.length > 0 || touch.length > 0)) {
+      // A run on another tenant that could not take the fast path may create one of the same identifiers at the
+      // same time: the batch then runs again, merging every identifier.
+      decided = yield* writeBatch(false).pipe(
+        Effect.catchIf(
+          (error) => error._tag === "GraphQueryFailed" && error.code.includes("ConstraintValidationFailed"),
+          () => writeBatch(true),
+        ),
+      )
     }
-    return { seen: uids.length, created: created.length, updated, unchanged, reactivated }
+    return {
+      seen: uids.length,
+      created: created.length,
+      updated,
+      unchanged,
+      reactivated,
+      identities: {
+        accounts: decided?.identityOf.size ?? 0,
+        created: decided?.identitiesCreated ?? 0,
+        merged: decided?.identitiesMerged ?? 0,
+        moved: decided?.accountsMoved ?? 0,
+      },
+    }
   })

@@ -123,15 +123,25 @@ MATCH (a:Account) WHERE a.admin = true AND a.active AND a.status = "active" AND 
 WITH a, "admin in " + a.tenantUid AS detail
 ${FINDING_TAIL}`
 
+// The tail when the identity is already bound as \`owner\`: no second traversal from the account.
+const OWNED_FINDING_TAIL = `
+RETURN a ${ACCOUNT} AS account, owner ${IDENTITY} AS identity,
+       [(owner)<-[:BELONGS_TO]-(o:Account) WHERE o <> a | o ${ACCOUNT}] AS others, detail
+ORDER BY a.uid`
+
+// Accounts are grouped per identity first, so the authoritative-account check runs once per person.
 const ORPHANED = `
-MATCH (a:Account)-[:BELONGS_TO]->(owner:Identity)
+MATCH (a:Account)
 WHERE a.active AND a.status = "active" AND a.system <> $authoritative AND ${IN_SCOPE("a")}
-  AND NOT EXISTS {
+MATCH (a)-[:BELONGS_TO]->(owner:Identity)
+WITH owner, collect(a) AS accounts
+WHERE NOT EXISTS {
     MATCH (owner)<-[:BELONGS_TO]-(h:Account)
     WHERE h.system = $authoritative AND h.active AND h.status = "active"
   }
-WITH a, "active in " + a.tenantUid + ", but the person has no active " + $authoritative + " account" AS detail
-${FINDING_TAIL}`
+UNWIND accounts AS a
+WITH a, owner, "active in " + a.tenantUid + ", but the person has no active " + $authoritative + " account" AS detail
+${OWNED_FINDING_TAIL}`
 
 const STALE_INVITATIONS = `
 MATCH (a:Account)
@@ -140,13 +150,14 @@ WITH a, "invited since " + coalesce(a.createdAt, a.firstSeenAt) AS detail
 ${FINDING_TAIL}`
 
 const DUPLICATES = `
-MATCH (a:Account)-[:BELONGS_TO]->(owner:Identity)
+MATCH (a:Account)
 WHERE a.active AND a.status = "active" AND ${IN_SCOPE("a")}
+MATCH (a)-[:BELONGS_TO]->(owner:Identity)
 WITH owner, a.tenantUid AS tenant, collect(a) AS accounts
 WHERE size(accounts) > 1
 UNWIND accounts AS a
-WITH a, toString(size(accounts)) + " active accounts of one person in " + tenant AS detail
-${FINDING_TAIL}`
+WITH a, owner, toString(size(accounts)) + " active accounts of one person in " + tenant AS detail
+${OWNED_FINDING_TAIL}`
 
 const UNLINKED = `
 MATCH (a:Account)
@@ -186,19 +197,22 @@ export const review = (connection: Neo4jConnection, options: ReviewOptions): Eff
     const params = scopeParams(options.scope)
     const authoritative = options.authoritativeSystem ?? null
     const [activeAdmins, orphanedAccounts, staleInvitations, duplicateAccounts, unlinkedAccounts, shared] =
-      yield* Effect.all([
-        findings(connection, "active-admin", ACTIVE_ADMINS, params),
-        authoritative === null
-          ? Effect.succeed([])
-          : findings(connection, "orphaned-account", ORPHANED, { ...params, authoritative }),
-        findings(connection, "stale-invitation", STALE_INVITATIONS, {
-          ...params,
-          cutoffMs: int(now.getTime() - staleDays * 86_400_000),
-        }),
-        findings(connection, "duplicate-account", DUPLICATES, params),
-        findings(connection, "unlinked-account", UNLINKED, params),
-        readRows(connection, "reviewing (shared identifiers)", SHARED, params),
-      ])
+      yield* Effect.all(
+        [
+          findings(connection, "active-admin", ACTIVE_ADMINS, params),
+          authoritative === null
+            ? Effect.succeed([])
+            : findings(connection, "orphaned-account", ORPHANED, { ...params, authoritative }),
+          findings(connection, "stale-invitation", STALE_INVITATIONS, {
+            ...params,
+            cutoffMs: int(now.getTime() - staleDays * 86_400_000),
+          }),
+          findings(connection, "duplicate-account", DUPLICATES, params),
+          findings(connection, "unlinked-account", UNLINKED, params),
+          readRows(connection, "reviewing (shared identifiers)", SHARED, params),
+        ],
+        { concurrency: 3 },
+      )
     const sharedIdentifiers: Array<SharedIdentifierFinding> = shared.map((row) => ({
       identifier: String(row.identifier),
       kind: String(row.kind),
