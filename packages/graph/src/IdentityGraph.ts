@@ -435,7 +435,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
 
 /** The identity graph service. */
 export class IdentityGraph extends Context.Tag("idgraph/IdentityGraph")<IdentityGraph, IdentityGraphService>() {
-  /** The defaults: shared above 2 holders per tenant, removal guard at 20%, batches of 2,000. */
+  /** The defaults: shared above 2 holders per tenant, removal guard at 20%, batches of 5,000. */
   static readonly defaults: IdentityGraphOptions = {
     sharedThreshold: 2,
     maxRemovalShare: 0.2,

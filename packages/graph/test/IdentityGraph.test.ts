@@ -443,6 +443,59 @@ describe("identity maintenance", () => {
       }),
     )
 
+    it.effect("an identity's primary e-mail is a personal address, not a shared mailbox an older account uses", () =>
+      Effect.gen(function* () {
+        const graph = yield* IdentityGraph
+        const office = unique("primary-office")
+        const field = unique("primary-field")
+        const sales = `sales@${office}.example`
+        // The office tenant is seen first, so its accounts are the oldest of their identities. Three holders make
+        // sales@ shared: Ann and Bob are linked to their field accounts by global user id only.
+        yield* graph.ingest({
+          system: "keap",
+          tenant: office,
+          records: Stream.fromIterable([
+            account({ tenant: office, id: "1", email: sales, givenName: "Ann", globalUserId: "g-ann" }),
+            account({ tenant: office, id: "2", email: sales, givenName: "Bob", globalUserId: "g-bob" }),
+            account({ tenant: office, id: "3", email: sales, givenName: "Cy" }),
+          ]),
+        })
+        // Ann's field account is new and links to a settled identity (decided while loading); Bob's arrives
+        // without the global id and gains it in a later run (decided by the maintenance pass).
+        yield* graph.ingest({
+          system: "keap",
+          tenant: field,
+          records: Stream.fromIterable([
+            account({ tenant: field, id: "1", email: `ann@${field}.example`, globalUserId: "g-ann" }),
+            account({ tenant: field, id: "2", email: `bob@${field}.example` }),
+          ]),
+        })
+        yield* graph.ingest({
+          system: "keap",
+          tenant: field,
+          records: Stream.fromIterable([
+            account({ tenant: field, id: "1", email: `ann@${field}.example`, globalUserId: "g-ann" }),
+            account({ tenant: field, id: "2", email: `bob@${field}.example`, globalUserId: "g-bob" }),
+          ]),
+        })
+        for (const [name, expected] of [
+          ["ann", `ann@${field}.example`],
+          ["bob", `bob@${field}.example`],
+        ] as const) {
+          const resolved = yield* graph.resolve(`keap:${office}:${name === "ann" ? "1" : "2"}`)
+          expect(resolved.identities).toHaveLength(1)
+          const identity = resolved.identities[0]!
+          expect(identity.accounts.map((a) => a.uid).sort()).toEqual(
+            [`keap:${field}:${name === "ann" ? "1" : "2"}`, `keap:${office}:${name === "ann" ? "1" : "2"}`].sort(),
+          )
+          expect(identity.primaryEmail).toBe(expected)
+        }
+        // Cy has only the shared mailbox: it stays his primary e-mail (nothing better is known).
+        const cy = yield* graph.resolve(`keap:${office}:3`)
+        expect(cy.identities[0]!.primaryEmail).toBe(sales)
+      }),
+    )
+
     it.effect("an identifier held by more than two accounts of one tenant is shared and links nothing", () =>
       Effect.gen(function* () {
         const graph = yield* IdentityGraph

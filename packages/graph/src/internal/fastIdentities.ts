@@ -50,7 +50,9 @@ MATCH (i:Identity {uid: uid})
 RETURN i.uid AS uid, i.createdAtMs AS createdAtMs,
        [(i)<-[:BELONGS_TO]-(m:Account) |
          m {.uid, .system, .tenantUid, .email, .givenName, .familyName, .active, .status, .firstSeenAtMs,
-            flagged: m.identityDirty IS NOT NULL}] AS members`
+            flagged: m.identityDirty IS NOT NULL,
+            links: [(m)-[:HAS_IDENTIFIER]->(x:Identifier) WHERE x.linking AND NOT coalesce(x.shared, false) | x.uid]}]
+       AS members`
 
 /** A new account of the batch, as the fast path needs it. */
 export interface NewAccount {
@@ -204,7 +206,7 @@ export const decideNewAccounts = async (
           firstSeenAtMs: Number(member.firstSeenAtMs ?? 0),
           identityUid: uid,
           identityCreatedAtMs: Number(row.createdAtMs ?? 0),
-          links: [],
+          links: (member.links as Array<string> | undefined) ?? [],
         }),
       )
       const flagged = (row.members as Array<Record<string, unknown>>).some((member) => member.flagged === true)
@@ -243,6 +245,8 @@ export const decideNewAccounts = async (
     if (fresh.length === 0) continue
     const members: Array<ClosureAccount> = fresh.map((account) => ({
       ...account,
+      // A decided component touches no identifier this batch makes shared: the shared ones are already marked.
+      links: account.links.filter((link) => existing.get(link)?.shared !== true),
       token: null,
       firstSeenAtMs: options.nowMs,
       identityUid: null,

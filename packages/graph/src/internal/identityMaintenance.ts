@@ -133,6 +133,7 @@ export interface ClosureAccount {
   readonly firstSeenAtMs: number
   readonly identityUid: string | null
   readonly identityCreatedAtMs: number
+  /** Uids of its linking identifiers that are not shared (the ones that link it to other accounts). */
   readonly links: ReadonlyArray<string>
 }
 
@@ -145,7 +146,10 @@ export const identityProperties = (members: ReadonlyArray<ClosureAccount>) => {
   const live = sorted.filter((account) => account.active && account.status === "active")
   const present = sorted.filter((account) => account.active)
   const preference = [...live, ...present, ...sorted]
-  const primary = preference.find((account) => account.email !== null)
+  // A shared mailbox (sales@) says nothing about who the person is: a personal address of a present account wins.
+  const personal = (account: ClosureAccount) =>
+    account.email !== null && account.links.includes(`email:${account.email}`)
+  const primary = live.find(personal) ?? present.find(personal) ?? preference.find((account) => account.email !== null)
   const named = preference.find((account) => account.givenName !== null || account.familyName !== null)
   const displayName =
     named === undefined ? (primary?.email ?? null) : [named.givenName, named.familyName].filter(Boolean).join(" ")
