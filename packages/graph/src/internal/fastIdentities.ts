@@ -14,11 +14,12 @@
  * `MERGED_INTO`.
  */
 import type { ManagedTransaction } from "neo4j-driver"
-import { int, run } from "./cypher.js"
+import { int, type Row, run } from "./cypher.js"
 import {
   type ClosureAccount,
   CREATE_IDENTITIES,
   identityProperties,
+  toClosureAccount,
   UPDATE_IDENTITIES,
   WRITE_ASSIGNMENTS,
   WRITE_MERGES,
@@ -192,25 +193,12 @@ export const decideNewAccounts = async (
     const rows = await run(tx, READ_IDENTITIES, { uids: [...identitiesWanted].sort() })
     for (const row of rows) {
       const uid = String(row.uid)
-      const members = (row.members as Array<Record<string, unknown>>).map(
-        (member): ClosureAccount => ({
-          uid: String(member.uid),
-          token: null,
-          system: String(member.system),
-          tenantUid: String(member.tenantUid),
-          email: (member.email as string | null) ?? null,
-          givenName: (member.givenName as string | null) ?? null,
-          familyName: (member.familyName as string | null) ?? null,
-          active: member.active === true,
-          status: String(member.status),
-          firstSeenAtMs: Number(member.firstSeenAtMs ?? 0),
-          identityUid: uid,
-          identityCreatedAtMs: Number(row.createdAtMs ?? 0),
-          links: (member.links as Array<string> | undefined) ?? [],
-        }),
+      const createdAtMs = Number(row.createdAtMs ?? 0)
+      const members = (row.members as Array<Row>).map((member) =>
+        toClosureAccount({ ...member, token: null, identityUid: uid, identityCreatedAtMs: createdAtMs }),
       )
       const flagged = (row.members as Array<Record<string, unknown>>).some((member) => member.flagged === true)
-      identities.set(uid, { uid, createdAtMs: Number(row.createdAtMs ?? 0), members, flagged })
+      identities.set(uid, { uid, createdAtMs, members, flagged })
       if (flagged) unclean.add(`i:${uid}`)
     }
   }

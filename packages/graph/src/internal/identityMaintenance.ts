@@ -165,7 +165,8 @@ export const identityProperties = (members: ReadonlyArray<ClosureAccount>) => {
   }
 }
 
-const toAccount = (row: Row): ClosureAccount => ({
+/** An account as a closure or identity read returns it (`token`, `identityUid`, `identityCreatedAtMs` included). */
+export const toClosureAccount = (row: Row): ClosureAccount => ({
   uid: String(row.uid),
   token: row.token === null ? null : String(row.token),
   system: String(row.system),
@@ -192,7 +193,7 @@ const readClosure = (connection: Neo4jConnection, seeds: ReadonlyArray<string>) 
       const next = new Set<string>()
       const newIdentities: Array<string> = []
       for (const row of rows) {
-        const account = toAccount(row)
+        const account = toClosureAccount(row)
         accounts.set(account.uid, account)
         for (const neighbour of row.neighbours as Array<string>) {
           if (!accounts.has(neighbour)) next.add(neighbour)
