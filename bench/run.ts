@@ -4,7 +4,9 @@
  * next to what was measured, since these machines are shared and noisy (ratios count, absolute times less so).
  *
  * Environment: BENCH_ACCOUNTS (default 100000), BENCH_PACING_SECONDS (20), BENCH_PER_ROW_SAMPLE (2000),
- * BENCH_MEMORY_SIZES (comma-separated user counts; default 10000,100000, plus 1000000 with --large).
+ * BENCH_MEMORY_SIZES (comma-separated user counts; default 10000,100000, plus 1000000 with --large),
+ * BENCH_WARMUP_ACCOUNTS (10000; each load approach runs once on other accounts before it is measured, so that no
+ * approach pays for the JVM's and the query planner's warm-up in its figure; 0 to measure cold).
  * The benchmark always starts a private Neo4j (it empties the database between loads): it never uses NEO4J_URI.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
@@ -12,7 +14,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { IdentityGraph } from "@idgraph/graph"
+import { IdentityGraph, type RunSummary } from "@idgraph/graph"
 import type { AccountRecord } from "@idgraph/identity"
 import { acquire, Neo4j, settingsFromEnv } from "@idgraph/neo4j-local"
 import { Effect, Exit, Layer, Option, Scope, Stream } from "effect"
@@ -26,6 +28,7 @@ const large = process.argv.includes("--large")
 const accountCount = Number(process.env.BENCH_ACCOUNTS ?? 100_000)
 const pacingSeconds = Number(process.env.BENCH_PACING_SECONDS ?? 20)
 const perRowSample = Number(process.env.BENCH_PER_ROW_SAMPLE ?? 2_000)
+const warmupCount = Number(process.env.BENCH_WARMUP_ACCOUNTS ?? 10_000)
 const memorySizes = process.env.BENCH_MEMORY_SIZES
   ? process.env.BENCH_MEMORY_SIZES.split(",").map(Number)
   : large
@@ -34,6 +37,16 @@ const memorySizes = process.env.BENCH_MEMORY_SIZES
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
+
+const phaseSeconds = (summaries: ReadonlyArray<RunSummary>) => {
+  const sum = (pick: (timings: RunSummary["timings"]) => number) =>
+    round(summaries.reduce((total, summary) => total + pick(summary.timings), 0) / 1000, 2)
+  return {
+    loadBatches: sum((timings) => timings.loadMs),
+    removal: sum((timings) => timings.removalMs),
+    identityMaintenance: sum((timings) => timings.identitiesMs),
+  }
+}
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
@@ -48,7 +61,7 @@ const main = async () => {
       platform: `${os.platform()} ${os.release()}`,
     },
     startedAt: new Date().toISOString(),
-    settings: { accounts: accountCount, pacingSeconds, perRowSample, memorySizes },
+    settings: { accounts: accountCount, warmupAccounts: warmupCount, pacingSeconds, perRowSample, memorySizes },
   }
 
   // 1. Extraction pacing (no Neo4j involved).
@@ -78,10 +91,10 @@ const main = async () => {
     const all: Array<AccountRecord> = [...byTenant.values()].flat()
     log(`load: ${all.length} accounts over ${byTenant.size} tenants`)
 
-    const idgraphLoad = async () => {
+    const idgraphLoad = async (tenants: ReadonlyMap<string, ReadonlyArray<AccountRecord>> = byTenant) => {
       const started = performance.now()
       const summaries = []
-      for (const [tenant, records] of byTenant) {
+      for (const [tenant, records] of tenants) {
         summaries.push(
           await withGraph(
             Effect.flatMap(IdentityGraph, (graph) =>
@@ -93,9 +106,21 @@ const main = async () => {
       return { seconds: (performance.now() - started) / 1000, summaries }
     }
 
-    // 2. Load throughput, each approach into an empty graph with the same constraints.
+    // 2. Load throughput, each approach into an empty graph with the same constraints, after a warm-up of each on
+    // other accounts (another seed) so that the JIT and the plan cache are warm for all three alike.
     await clearGraph(driver)
     await withGraph(Effect.flatMap(IdentityGraph, (graph) => graph.migrate))
+    if (warmupCount > 0) {
+      log(`load: warm-up of each approach on ${warmupCount} other accounts`)
+      const warmup = generateAccounts(warmupCount, { seed: 7 })
+      const warmupAll = [...warmup.values()].flat()
+      await cartographyStyleLoad(driver, warmupAll)
+      await clearGraph(driver)
+      await perRowLoad(driver, warmupAll.slice(0, Math.min(200, perRowSample)))
+      await clearGraph(driver)
+      await idgraphLoad(warmup)
+      await clearGraph(driver)
+    }
     log("load: Cartography-style (UNWIND 10,000, MERGE ... SET +=)")
     const cartography = await cartographyStyleLoad(driver, all)
     await clearGraph(driver)
@@ -119,7 +144,13 @@ const main = async () => {
     results.load = {
       accounts: all.length,
       identities: Number(counts.records[0]?.get("identities")),
-      idgraph: { seconds: round(first.seconds, 2), accountsPerSecond: round(idgraphRate, 0) },
+      idgraph: {
+        seconds: round(first.seconds, 2),
+        accountsPerSecond: round(idgraphRate, 0),
+        // Where the time goes, summed over the tenants' runs: batches (compare + write, new accounts' identities
+        // decided inline), removal, and the identity maintenance pass over what stayed flagged.
+        phases: phaseSeconds(first.summaries),
+      },
       cartographyStyle: { seconds: round(cartography.seconds, 2), accountsPerSecond: round(cartographyRate, 0) },
       perRowMerge: {
         sample: perRow.accounts,
@@ -131,6 +162,7 @@ const main = async () => {
     }
     results.rerun = {
       seconds: round(second.seconds, 2),
+      phases: phaseSeconds(second.summaries),
       unchanged,
       speedup: round(first.seconds / second.seconds, 1),
     }
@@ -255,6 +287,11 @@ const printTable = (results: Record<string, unknown>) => {
     ["load: idgraph accounts/s", `${r.load.idgraph.accountsPerSecond}`, ""],
     ["load: Cartography-style accounts/s", `${r.load.cartographyStyle.accountsPerSecond}`, ""],
     ["load: per-row MERGE accounts/s", `${r.load.perRowMerge.accountsPerSecond}`, ""],
+    [
+      "load: idgraph time in batches / removal / identity pass",
+      `${r.load.idgraph.phases.loadBatches} / ${r.load.idgraph.phases.removal} / ${r.load.idgraph.phases.identityMaintenance} s`,
+      "",
+    ],
     ["load: idgraph / Cartography-style", `${r.load.ratioToCartography}x`, ">= 1.5x"],
     ["load: idgraph / per-row", `${r.load.ratioToPerRow}x`, ">= 50x"],
     ["re-run unchanged: seconds (first load)", `${r.rerun.seconds} (${r.load.idgraph.seconds})`, ""],
