@@ -58,13 +58,18 @@ export class ExtractionFailed extends Data.TaggedError("ExtractionFailed")<{
   readonly tenantUid: string
   readonly seen: number
   readonly cause: unknown
+  /** A dry run writes nothing, not even the run: the message must not say the records were loaded. */
+  readonly dryRun?: boolean
 }> {
   override get message() {
     const cause =
       this.cause instanceof Error || (typeof this.cause === "object" && this.cause !== null && "message" in this.cause)
         ? String((this.cause as { message: unknown }).message)
         : String(this.cause)
-    return `The extraction of ${this.tenantUid} failed after ${this.seen} records (run ${this.runId}, recorded as failed): ${cause}. The records read were loaded; nothing was marked removed.`
+    const reason = cause.replace(/\.+$/, "")
+    return this.dryRun === true
+      ? `The extraction of ${this.tenantUid} failed after ${this.seen} records (dry run ${this.runId}, nothing written): ${reason}.`
+      : `The extraction of ${this.tenantUid} failed after ${this.seen} records (run ${this.runId}, recorded as failed): ${reason}. The records read were loaded; nothing was marked removed.`
   }
 }
 

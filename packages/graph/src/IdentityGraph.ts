@@ -329,7 +329,7 @@ const make = (connection: Neo4jConnection, options: IdentityGraphOptions): Ident
           yield* readReport
           if (Option.isSome(loaded)) {
             if (!dryRun) identities = yield* maintain
-            const failure = new ExtractionFailed({ runId, tenantUid, seen: counts.seen, cause: loaded.value })
+            const failure = new ExtractionFailed({ runId, tenantUid, seen: counts.seen, cause: loaded.value, dryRun })
             yield* record(summary("failed", failure.message))
             return yield* failure
           }

@@ -248,6 +248,19 @@ describe("IdentityGraph ingestion", () => {
         })
         expect(dry).toMatchObject({ status: "dry-run", created: 1, unchanged: 9, removed: 1 })
         expect(yield* snapshot([`keap:${tenant}`])).toEqual(before)
+        // A failing dry run writes nothing either, and does not claim it loaded or recorded anything.
+        const failed = yield* Effect.flip(
+          graph.ingest({
+            system: "keap",
+            tenant,
+            dryRun: true,
+            records: Stream.fromIterable(all.slice(0, 2)).pipe(Stream.concat(Stream.fail(new Error("HTTP 502.")))),
+          }),
+        )
+        expect(failed._tag).toBe("ExtractionFailed")
+        expect(failed.message).toContain("nothing written): HTTP 502.")
+        expect(failed.message).not.toContain("loaded")
+        expect(yield* snapshot([`keap:${tenant}`])).toEqual(before)
       }),
     )
 
