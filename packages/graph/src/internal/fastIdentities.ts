@@ -55,18 +55,15 @@ RETURN i.uid AS uid, i.createdAtMs AS createdAtMs,
             links: [(m)-[:HAS_IDENTIFIER]->(x:Identifier) WHERE x.linking AND NOT coalesce(x.shared, false) | x.uid]}]
        AS members`
 
-/** A new account of the batch, as the fast path needs it. */
-export interface NewAccount {
-  readonly uid: string
-  readonly system: string
-  readonly tenantUid: string
-  readonly email: string | null
-  readonly givenName: string | null
-  readonly familyName: string | null
-  readonly active: boolean
-  readonly status: string
-  /** Uids of its linking identifiers. */
-  readonly links: ReadonlyArray<string>
+/**
+ * A new account of the batch, as the fast path needs it: what a closure account says, before it has an identity.
+ * Its `links` are all its linking identifiers; the shared ones are dropped when it joins a component.
+ */
+export interface NewAccount
+  extends Pick<
+    ClosureAccount,
+    "uid" | "system" | "tenantUid" | "email" | "givenName" | "familyName" | "active" | "status" | "links"
+  > {
   /** Uids of all its identifiers. */
   readonly identifiers: ReadonlyArray<string>
 }
