@@ -9,6 +9,7 @@
  *      and writes identities back in one transaction.
  * Flags live in the graph, so work left by an interrupted run is picked up by the next one.
  */
+import { identifierUid } from "@idgraph/identity"
 import type { Neo4jConnection } from "@idgraph/neo4j-local"
 import { Effect } from "effect"
 import type { GraphError } from "../GraphErrors.js"
@@ -148,7 +149,7 @@ export const identityProperties = (members: ReadonlyArray<ClosureAccount>) => {
   const preference = [...live, ...present, ...sorted]
   // A shared mailbox (sales@) says nothing about who the person is: a personal address of a present account wins.
   const personal = (account: ClosureAccount) =>
-    account.email !== null && account.links.includes(`email:${account.email}`)
+    account.email !== null && account.links.includes(identifierUid({ kind: "email", value: account.email }))
   const primary = live.find(personal) ?? present.find(personal) ?? preference.find((account) => account.email !== null)
   const named = preference.find((account) => account.givenName !== null || account.familyName !== null)
   const displayName =

@@ -112,22 +112,21 @@ export const resolve = (connection: Neo4jConnection, key: string): Effect.Effect
     return { key: trimmed, matchedBy: [...matchedBy].sort(), identities }
   })
 
-const FINDING_TAIL = `
-OPTIONAL MATCH (a)-[:BELONGS_TO]->(i:Identity)
-RETURN a ${ACCOUNT} AS account, i ${IDENTITY} AS identity,
-       [(i)<-[:BELONGS_TO]-(o:Account) WHERE o <> a | o ${ACCOUNT}] AS others, detail
+// The tail of every account finding, once the identity is bound as `owner`: the account, its person, and the
+// person's other accounts.
+const OWNED_FINDING_TAIL = `
+RETURN a ${ACCOUNT} AS account, owner ${IDENTITY} AS identity,
+       [(owner)<-[:BELONGS_TO]-(o:Account) WHERE o <> a | o ${ACCOUNT}] AS others, detail
 ORDER BY a.uid`
+
+const FINDING_TAIL = `
+OPTIONAL MATCH (a)-[:BELONGS_TO]->(owner:Identity)
+${OWNED_FINDING_TAIL}`
 
 const ACTIVE_ADMINS = `
 MATCH (a:Account) WHERE a.admin = true AND a.active AND a.status = "active" AND ${IN_SCOPE("a")}
 WITH a, "admin in " + a.tenantUid AS detail
 ${FINDING_TAIL}`
-
-// The tail when the identity is already bound as \`owner\`: no second traversal from the account.
-const OWNED_FINDING_TAIL = `
-RETURN a ${ACCOUNT} AS account, owner ${IDENTITY} AS identity,
-       [(owner)<-[:BELONGS_TO]-(o:Account) WHERE o <> a | o ${ACCOUNT}] AS others, detail
-ORDER BY a.uid`
 
 // Accounts are grouped per identity first, so the authoritative-account check runs once per person.
 const ORPHANED = `
